@@ -1,0 +1,28 @@
+/**
+ * What a benchmark suite is: tasks that tinybench times, each doing
+ * `opsPerCall` operations per call (a batch of 256 frames counts 256), and
+ * optionally naming the peer task it is compared with in the same run.
+ * Suites that measure something other than a rate (wall time of a scenario,
+ * memory) add plain rows through `extra`.
+ */
+export interface BenchTask {
+  readonly name: string;
+  readonly fn: () => unknown;
+  readonly opsPerCall?: number;
+  /** The name of the task in this suite that this one is measured against. */
+  readonly versus?: string;
+}
+
+export interface ExtraRow {
+  readonly task: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+export interface Suite {
+  readonly name: string;
+  readonly tasks: readonly BenchTask[];
+  /** Milliseconds tinybench spends on each task. */
+  readonly timeMs?: number;
+  readonly extra?: () => Promise<ExtraRow[]> | ExtraRow[];
+}

@@ -1,0 +1,35 @@
+/** What every encoder accepts. Both default to true; false crafts bad packets on purpose. */
+export interface EncodeOptions {
+  /** Compute checksums (true) or write the header's own `checksum` field as it is (false). */
+  readonly computeChecksums?: boolean;
+  /** Compute length fields (true) or write the header's own length fields as they are (false). */
+  readonly fixLengths?: boolean;
+}
+
+/** The source and destination that TCP and UDP checksums cover (RFC 768, RFC 9293 §3.1). */
+export interface PseudoHeader {
+  readonly source: string;
+  readonly destination: string;
+}
+
+/** What `decode` returns: the header, and where its payload lies in the same buffer. */
+export interface Decoded<H> {
+  readonly header: H;
+  readonly headerLength: number;
+  readonly payloadOffset: number;
+  readonly payloadLength: number;
+  /** A view into the decoded buffer, never a copy. */
+  readonly payload: Uint8Array;
+}
+
+export function computeChecksums(options: EncodeOptions | undefined): boolean {
+  return options?.computeChecksums ?? true;
+}
+
+export function fixLengths(options: EncodeOptions | undefined): boolean {
+  return options?.fixLengths ?? true;
+}
+
+export function decoded<H>(bytes: Uint8Array, header: H, headerLength: number, payloadOffset: number, payloadLength: number): Decoded<H> {
+  return { header, headerLength, payloadOffset, payloadLength, payload: bytes.subarray(payloadOffset, payloadOffset + payloadLength) };
+}
