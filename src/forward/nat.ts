@@ -1,0 +1,730 @@
+/**
+ * Source NAT (masquerade) with connection tracking, on the frame's own bytes.
+ *
+ * Three open-addressing tables, all in typed arrays, so a packet allocates
+ * nothing:
+ * - outbound: (inside ip, remote ip, inside port, remote port, protocol) → session;
+ * - inbound: (remote ip, remote port, outside port, protocol) → session;
+ * - mappings: (inside ip, inside port, protocol) → the outside port, shared by
+ *   every session of that inside endpoint (RFC 4787 REQ-1, endpoint-independent
+ *   mapping). Inbound filtering stays address-and-port dependent: only the
+ *   remote endpoint a session was opened to can come back in.
+ *
+ * An ICMP echo id plays the port on both sides; the remote port is 0.
+ *
+ * Fragments: a first fragment carries the transport header and is translated
+ * like a whole packet (an incremental checksum update is right even though
+ * the checksum covers bytes in later fragments). A later fragment carries no
+ * ports and this NAT does not reassemble, so it returns `notApplicable`; the
+ * router must drop it rather than let an inside address out.
+ */
+import { readUint32, uint32ToIpv4, ipv4ToUint32 } from '../../codecs/address.js';
+import { updateChecksum16, updateChecksum32 } from '../../codecs/checksum.js';
+import { IpProtocol, Ipv4Offsets } from '../../codecs/ipv4.js';
+import { FlowTable } from './flow-table.js';
+import { type NatTimeouts, natTimeouts } from './nat-timeouts.js';
+import { PortAllocator } from './port-allocator.js';
+
+export type { NatTimeouts } from './nat-timeouts.js';
+
+export const NatResult = { translated: 0, noMapping: 1, portsExhausted: 2, malformed: 3, notApplicable: 4 } as const;
+export type NatResultCode = (typeof NatResult)[keyof typeof NatResult];
+
+// Same numbers as codecs/udp.ts, codecs/tcp.ts and codecs/icmp.ts export.
+const UdpOffsets = { sourcePort: 0, destinationPort: 2, length: 4, checksum: 6 } as const;
+const TcpOffsets = { sourcePort: 0, destinationPort: 2, flags: 13, checksum: 16 } as const;
+const IcmpOffsets = { type: 0, code: 1, checksum: 2, identifier: 4, sequenceNumber: 6, original: 8 } as const;
+const IcmpType = { echoReply: 0, destinationUnreachable: 3, echoRequest: 8, timeExceeded: 11, parameterProblem: 12 } as const;
+
+const UDP_HEADER = 8;
+const TCP_HEADER = 20;
+const ICMP_HEADER = 8;
+const IPV4_HEADER = 20;
+/** RFC 792 quotes at least the first 8 bytes of the datagram's payload: the ports. */
+const QUOTED_L4 = 8;
+
+const TCP_FIN = 0x01;
+const TCP_SYN = 0x02;
+const TCP_RST = 0x04;
+const TCP_ACK = 0x10;
+
+const State = { free: 0, udp: 1, icmp: 2, tcpTransitory: 3, tcpEstablished: 4, tcpClosing: 5 } as const;
+const STATE_NAMES = ['free', 'active', 'active', 'transitory', 'established', 'closing'] as const;
+
+/** Which SYNs a TCP session has seen, to tell when its handshake completed. */
+const SEEN_OUT_SYN = 1;
+const SEEN_IN_SYN = 2;
+
+const Counter = {
+  translatedOutbound: 0,
+  translatedInbound: 1,
+  created: 2,
+  expired: 3,
+  noMapping: 4,
+  portsExhausted: 5,
+  malformed: 6,
+  notApplicable: 7,
+} as const;
+
+export interface NatOptions {
+  readonly outsideAddress: string;
+  /** Outside ports (and ICMP ids) to allocate from; default [1024, 65535]. */
+  readonly portRange?: readonly [number, number];
+  /** Sessions at most, a power of two; default 65536. */
+  readonly capacity?: number;
+  readonly timeouts?: Partial<NatTimeouts>;
+}
+
+export interface NatTableRow {
+  readonly protocol: 'tcp' | 'udp' | 'icmp';
+  readonly external: string;
+  readonly internal: string;
+  readonly remote: string;
+  readonly state: 'active' | 'transitory' | 'established' | 'closing';
+  readonly expiresInNs: number;
+}
+
+export interface NatCounters {
+  readonly translatedOutbound: number;
+  readonly translatedInbound: number;
+  readonly created: number;
+  readonly expired: number;
+  readonly 'nat-no-mapping': number;
+  readonly 'nat-ports-exhausted': number;
+  readonly malformed: number;
+  readonly notApplicable: number;
+  readonly active: number;
+}
+
+export interface NatMappingDescription {
+  readonly protocol: 'tcp' | 'udp' | 'icmp';
+  readonly inside: string;
+  readonly outside: string;
+  readonly remote: string;
+  readonly direction: 'outbound' | 'inbound';
+  /** Whether this packet opened the session. */
+  readonly created: boolean;
+  /** Whether the packet was an ICMP error whose quoted header was translated. */
+  readonly icmpError: boolean;
+}
+
+export class Nat {
+  readonly outsideAddress: string;
+  readonly capacity: number;
+  readonly timeouts: NatTimeouts;
+  private readonly outside: number;
+
+  private readonly outTable: FlowTable;
+  private readonly inTable: FlowTable;
+  private readonly mapTable: FlowTable;
+  private readonly tcpPorts: PortAllocator;
+  private readonly udpPorts: PortAllocator;
+  private readonly icmpIds: PortAllocator;
+
+  private readonly sInsideIp: Uint32Array;
+  private readonly sRemoteIp: Uint32Array;
+  private readonly sInsidePort: Uint16Array;
+  private readonly sRemotePort: Uint16Array;
+  private readonly sOutsidePort: Uint16Array;
+  private readonly sProtocol: Uint8Array;
+  private readonly sState: Uint8Array;
+  private readonly sSeen: Uint8Array;
+  private readonly sExpires: Float64Array;
+  private readonly sMapping: Int32Array;
+  private readonly sFree: Int32Array;
+  private sFreeTop: number;
+
+  private readonly mOutsidePort: Uint16Array;
+  private readonly mRefs: Uint32Array;
+  private readonly mFree: Int32Array;
+  private mFreeTop: number;
+
+  private sweepCursor = 0;
+  private readonly counts = new Float64Array(8);
+
+  // The last translation, kept as numbers so the hot path builds no string.
+  private lastValid = false;
+  private lastProtocol = 0;
+  private lastInsideIp = 0;
+  private lastInsidePort = 0;
+  private lastOutsidePort = 0;
+  private lastRemoteIp = 0;
+  private lastRemotePort = 0;
+  private lastInbound = false;
+  private lastCreated = false;
+  private lastIcmpError = false;
+
+  constructor(options: NatOptions) {
+    this.outsideAddress = options.outsideAddress;
+    this.outside = ipv4ToUint32(options.outsideAddress);
+    const capacity = options.capacity ?? 65536;
+    if (!Number.isInteger(capacity) || capacity < 1 || (capacity & (capacity - 1)) !== 0) {
+      throw new RangeError(`NAT capacity must be a power of two, not ${capacity}`);
+    }
+    this.capacity = capacity;
+    this.timeouts = natTimeouts(options.timeouts);
+    const range = options.portRange ?? [1024, 65535];
+    this.tcpPorts = new PortAllocator(range);
+    this.udpPorts = new PortAllocator(range);
+    this.icmpIds = new PortAllocator(range);
+    this.outTable = new FlowTable(capacity);
+    this.inTable = new FlowTable(capacity);
+    this.mapTable = new FlowTable(capacity);
+    this.sInsideIp = new Uint32Array(capacity);
+    this.sRemoteIp = new Uint32Array(capacity);
+    this.sInsidePort = new Uint16Array(capacity);
+    this.sRemotePort = new Uint16Array(capacity);
+    this.sOutsidePort = new Uint16Array(capacity);
+    this.sProtocol = new Uint8Array(capacity);
+    this.sState = new Uint8Array(capacity);
+    this.sSeen = new Uint8Array(capacity);
+    this.sExpires = new Float64Array(capacity);
+    this.sMapping = new Int32Array(capacity);
+    this.mOutsidePort = new Uint16Array(capacity);
+    this.mRefs = new Uint32Array(capacity);
+    // Free ids are popped from the top, so the first session gets id 0.
+    this.sFree = Int32Array.from({ length: capacity }, (_, i) => capacity - 1 - i);
+    this.sFreeTop = capacity;
+    this.mFree = Int32Array.from({ length: capacity }, (_, i) => capacity - 1 - i);
+    this.mFreeTop = capacity;
+  }
+
+  /** Live sessions, expired ones not yet reclaimed included. */
+  get size(): number {
+    return this.capacity - this.sFreeTop;
+  }
+
+  /**
+   * Translates a packet leaving by the outside interface, in place: its
+   * source address and port (or echo id) become the outside ones, and an ICMP
+   * error it carries about an inbound session is translated back (RFC 5508).
+   */
+  outbound(packet: Uint8Array, ipOffset: number, nowNs: number): number {
+    this.sweep(nowNs, 1);
+    const l4 = this.checkIpv4(packet, ipOffset);
+    if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.notApplicable);
+    const end = this.ipEnd;
+    const protocol = packet[ipOffset + Ipv4Offsets.protocol];
+    let insidePort: number;
+    let remotePort: number;
+    if (protocol === IpProtocol.tcp) {
+      if (end - l4 < TCP_HEADER) return this.result(NatResult.malformed);
+      insidePort = (packet[l4] << 8) | packet[l4 + 1];
+      remotePort = (packet[l4 + 2] << 8) | packet[l4 + 3];
+    } else if (protocol === IpProtocol.udp) {
+      if (end - l4 < UDP_HEADER) return this.result(NatResult.malformed);
+      insidePort = (packet[l4] << 8) | packet[l4 + 1];
+      remotePort = (packet[l4 + 2] << 8) | packet[l4 + 3];
+    } else if (protocol === IpProtocol.icmp) {
+      if (end - l4 < ICMP_HEADER) return this.result(NatResult.malformed);
+      const type = packet[l4];
+      if (isIcmpError(type)) return this.outboundIcmpError(packet, ipOffset, l4, end);
+      if (type !== IcmpType.echoRequest) return this.result(NatResult.notApplicable);
+      insidePort = (packet[l4 + IcmpOffsets.identifier] << 8) | packet[l4 + IcmpOffsets.identifier + 1];
+      remotePort = 0;
+    } else {
+      return this.result(NatResult.notApplicable);
+    }
+    const insideIp = readUint32(packet, ipOffset + Ipv4Offsets.source);
+    const remoteIp = readUint32(packet, ipOffset + Ipv4Offsets.destination);
+
+    let s = this.outTable.get(insideIp, remoteIp, (insidePort << 16) | remotePort, protocol);
+    if (s >= 0 && this.sExpires[s] <= nowNs) {
+      this.removeSession(s);
+      s = -1;
+    }
+    let created = false;
+    if (s < 0) {
+      s = this.createSession(insideIp, insidePort, remoteIp, remotePort, protocol, nowNs);
+      if (s < 0) return this.result(NatResult.portsExhausted);
+      created = true;
+    }
+    const outsidePort = this.sOutsidePort[s];
+    if (protocol === IpProtocol.tcp) this.trackTcp(s, packet[l4 + TcpOffsets.flags], SEEN_OUT_SYN, created, nowNs);
+    else this.refresh(s, nowNs);
+
+    rewriteAddress(packet, ipOffset, Ipv4Offsets.source, insideIp, this.outside);
+    if (protocol === IpProtocol.icmp) {
+      rewriteIcmpId(packet, l4, insidePort, outsidePort);
+    } else {
+      rewriteTransport(packet, l4, protocol, TcpOffsets.sourcePort, insideIp, this.outside, insidePort, outsidePort);
+    }
+    this.remember(s, false, created, false);
+    this.counts[Counter.translatedOutbound]++;
+    return NatResult.translated;
+  }
+
+  /**
+   * Translates a packet that arrived on the outside interface for the
+   * outside address back to the inside endpoint of its session. ICMP errors
+   * that quote a packet of a session are translated in full (RFC 5508).
+   * Packets for other addresses, and echo requests to the outside address
+   * (the router answers those itself), are `notApplicable`.
+   */
+  inbound(packet: Uint8Array, ipOffset: number, nowNs: number): number {
+    this.sweep(nowNs, 1);
+    const l4 = this.checkIpv4(packet, ipOffset);
+    if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.notApplicable);
+    if (readUint32(packet, ipOffset + Ipv4Offsets.destination) !== this.outside) return this.result(NatResult.notApplicable);
+    const end = this.ipEnd;
+    const protocol = packet[ipOffset + Ipv4Offsets.protocol];
+    let outsidePort: number;
+    let remotePort: number;
+    if (protocol === IpProtocol.tcp || protocol === IpProtocol.udp) {
+      if (end - l4 < (protocol === IpProtocol.tcp ? TCP_HEADER : UDP_HEADER)) return this.result(NatResult.malformed);
+      remotePort = (packet[l4] << 8) | packet[l4 + 1];
+      outsidePort = (packet[l4 + 2] << 8) | packet[l4 + 3];
+    } else if (protocol === IpProtocol.icmp) {
+      if (end - l4 < ICMP_HEADER) return this.result(NatResult.malformed);
+      const type = packet[l4];
+      if (isIcmpError(type)) return this.inboundIcmpError(packet, ipOffset, l4, end, nowNs);
+      if (type !== IcmpType.echoReply) return this.result(NatResult.notApplicable);
+      outsidePort = (packet[l4 + IcmpOffsets.identifier] << 8) | packet[l4 + IcmpOffsets.identifier + 1];
+      remotePort = 0;
+    } else {
+      return this.result(NatResult.notApplicable);
+    }
+    const remoteIp = readUint32(packet, ipOffset + Ipv4Offsets.source);
+    const s = this.liveSession(this.inTable.get(remoteIp, 0, (remotePort << 16) | outsidePort, protocol), nowNs);
+    if (s < 0) return this.result(NatResult.noMapping);
+    const insideIp = this.sInsideIp[s];
+    const insidePort = this.sInsidePort[s];
+    if (protocol === IpProtocol.tcp) this.trackTcp(s, packet[l4 + TcpOffsets.flags], SEEN_IN_SYN, false, nowNs);
+    else this.refresh(s, nowNs);
+
+    rewriteAddress(packet, ipOffset, Ipv4Offsets.destination, this.outside, insideIp);
+    if (protocol === IpProtocol.icmp) {
+      rewriteIcmpId(packet, l4, outsidePort, insidePort);
+    } else {
+      rewriteTransport(packet, l4, protocol, TcpOffsets.destinationPort, this.outside, insideIp, outsidePort, insidePort);
+    }
+    this.remember(s, true, false, false);
+    this.counts[Counter.translatedInbound]++;
+    return NatResult.translated;
+  }
+
+  /**
+   * Reclaims expired sessions, looking at `budget` session slots from where
+   * the last call stopped: bounded work, so it can run on every packet.
+   * Returns how many it reclaimed.
+   */
+  sweep(nowNs: number, budget = 256): number {
+    let reclaimed = 0;
+    const capacity = this.capacity;
+    let i = this.sweepCursor;
+    for (let n = 0; n < budget && n < capacity; n++) {
+      if (this.sState[i] !== State.free && this.sExpires[i] <= nowNs) {
+        this.removeSession(i);
+        reclaimed++;
+      }
+      i = i + 1 === capacity ? 0 : i + 1;
+    }
+    this.sweepCursor = i;
+    return reclaimed;
+  }
+
+  /** The session the last translated packet used, as text; undefined before any translation. */
+  describeLast(): NatMappingDescription | undefined {
+    if (!this.lastValid) return undefined;
+    const insideIp = this.lastInsideIp;
+    return {
+      protocol: protocolName(this.lastProtocol),
+      inside: `${uint32ToIpv4(insideIp)}:${this.lastInsidePort}`,
+      outside: `${this.outsideAddress}:${this.lastOutsidePort}`,
+      remote: `${uint32ToIpv4(this.lastRemoteIp)}:${this.lastRemotePort}`,
+      direction: this.lastInbound ? 'inbound' : 'outbound',
+      created: this.lastCreated,
+      icmpError: this.lastIcmpError,
+    };
+  }
+
+  /** The live sessions, by protocol and outside port. */
+  table(nowNs: number): NatTableRow[] {
+    const rows: Array<NatTableRow & { readonly order: number }> = [];
+    for (let s = 0; s < this.capacity; s++) {
+      const state = this.sState[s];
+      if (state === State.free || this.sExpires[s] <= nowNs) continue;
+      const protocol = this.sProtocol[s];
+      rows.push({
+        protocol: protocolName(protocol),
+        external: `${this.outsideAddress}:${this.sOutsidePort[s]}`,
+        internal: `${uint32ToIpv4(this.sInsideIp[s])}:${this.sInsidePort[s]}`,
+        remote: `${uint32ToIpv4(this.sRemoteIp[s])}:${this.sRemotePort[s]}`,
+        state: STATE_NAMES[state] as NatTableRow['state'],
+        expiresInNs: this.sExpires[s] - nowNs,
+        order: protocol * 0x1_0000_0000_0000 + this.sOutsidePort[s] * 0x1_0000_0000 + this.sRemoteIp[s],
+      });
+    }
+    rows.sort((a, b) => a.order - b.order);
+    return rows.map(({ order: _order, ...row }) => row);
+  }
+
+  /** The table as the seed article prints it, one session a line. */
+  format(nowNs: number): string {
+    const rows = this.table(nowNs);
+    if (rows.length === 0) return 'NAT Table:\n  (empty)';
+    const lines = rows.map(
+      (r) =>
+        `  External: ${r.external} ←→ Internal: ${r.internal}  (${r.protocol} to ${r.remote}, ${r.state}, expires in ${formatSeconds(r.expiresInNs)})`,
+    );
+    return `NAT Table:\n${lines.join('\n')}`;
+  }
+
+  counters(): NatCounters {
+    const c = this.counts;
+    return {
+      translatedOutbound: c[Counter.translatedOutbound],
+      translatedInbound: c[Counter.translatedInbound],
+      created: c[Counter.created],
+      expired: c[Counter.expired],
+      'nat-no-mapping': c[Counter.noMapping],
+      'nat-ports-exhausted': c[Counter.portsExhausted],
+      malformed: c[Counter.malformed],
+      notApplicable: c[Counter.notApplicable],
+      active: this.size,
+    };
+  }
+
+  // --- packet checks ---------------------------------------------------------
+
+  /** End of the IPv4 datagram checked by the last checkIpv4 (totalLength, not the frame). */
+  private ipEnd = 0;
+
+  /**
+   * Where the transport header starts, or -1 (malformed) or -2 (a later
+   * fragment, which carries no ports).
+   */
+  private checkIpv4(p: Uint8Array, o: number): number {
+    if (!(o >= 0) || p.length - o < IPV4_HEADER) return -1;
+    const versionIhl = p[o + Ipv4Offsets.versionIhl];
+    const ihl = (versionIhl & 0x0f) << 2;
+    if (versionIhl >> 4 !== 4 || ihl < IPV4_HEADER) return -1;
+    const total = (p[o + Ipv4Offsets.totalLength] << 8) | p[o + Ipv4Offsets.totalLength + 1];
+    if (total < ihl || total > p.length - o) return -1;
+    this.ipEnd = o + total;
+    const fragmentOffset = ((p[o + Ipv4Offsets.flagsFragment] & 0x1f) << 8) | p[o + Ipv4Offsets.flagsFragment + 1];
+    if (fragmentOffset !== 0) return -2;
+    return o + ihl;
+  }
+
+  private result(code: number): number {
+    if (code === NatResult.malformed) this.counts[Counter.malformed]++;
+    else if (code === NatResult.notApplicable) this.counts[Counter.notApplicable]++;
+    else if (code === NatResult.noMapping) this.counts[Counter.noMapping]++;
+    else if (code === NatResult.portsExhausted) this.counts[Counter.portsExhausted]++;
+    return code;
+  }
+
+  // --- ICMP errors (RFC 5508) --------------------------------------------------
+
+  /**
+   * An error from the outside about a packet we sent out: the quoted header
+   * has the outside address and port as its source. Rewrites the outer
+   * destination, the quoted source address and port, the quoted IP and
+   * transport checksums, and the ICMP checksum over all of it.
+   */
+  private inboundIcmpError(p: Uint8Array, o: number, l4: number, end: number, nowNs: number): number {
+    const inner = this.checkQuote(p, l4, end);
+    if (inner < 0) return this.result(NatResult.malformed);
+    const innerL4 = this.quoteL4;
+    const protocol = p[inner + Ipv4Offsets.protocol];
+    if (readUint32(p, inner + Ipv4Offsets.source) !== this.outside) return this.result(NatResult.noMapping);
+    const remoteIp = readUint32(p, inner + Ipv4Offsets.destination);
+    let outsidePort: number;
+    let remotePort: number;
+    if (protocol === IpProtocol.tcp || protocol === IpProtocol.udp) {
+      outsidePort = (p[innerL4] << 8) | p[innerL4 + 1];
+      remotePort = (p[innerL4 + 2] << 8) | p[innerL4 + 3];
+    } else if (protocol === IpProtocol.icmp && p[innerL4] === IcmpType.echoRequest) {
+      outsidePort = (p[innerL4 + IcmpOffsets.identifier] << 8) | p[innerL4 + IcmpOffsets.identifier + 1];
+      remotePort = 0;
+    } else {
+      return this.result(NatResult.noMapping);
+    }
+    const s = this.liveSession(this.inTable.get(remoteIp, 0, (remotePort << 16) | outsidePort, protocol), nowNs);
+    if (s < 0) return this.result(NatResult.noMapping);
+    const insideIp = this.sInsideIp[s];
+    const insidePort = this.sInsidePort[s];
+    rewriteAddress(p, o, Ipv4Offsets.destination, this.outside, insideIp);
+    rewriteQuote(p, l4, end, inner, innerL4, protocol, Ipv4Offsets.source, this.outside, insideIp, 0, outsidePort, insidePort);
+    this.remember(s, true, false, true);
+    this.counts[Counter.translatedInbound]++;
+    return NatResult.translated;
+  }
+
+  /**
+   * An error an inside host sends about a packet that came in through a
+   * session: the quoted header has the inside address and port as its
+   * destination, and the outer source is the inside host. Both become the
+   * outside ones, so no inside address leaks out.
+   */
+  private outboundIcmpError(p: Uint8Array, o: number, l4: number, end: number): number {
+    const inner = this.checkQuote(p, l4, end);
+    if (inner < 0) return this.result(NatResult.malformed);
+    const innerL4 = this.quoteL4;
+    const protocol = p[inner + Ipv4Offsets.protocol];
+    if (protocol !== IpProtocol.tcp && protocol !== IpProtocol.udp) return this.result(NatResult.notApplicable);
+    const remoteIp = readUint32(p, inner + Ipv4Offsets.source);
+    const insideIp = readUint32(p, inner + Ipv4Offsets.destination);
+    const remotePort = (p[innerL4] << 8) | p[innerL4 + 1];
+    const insidePort = (p[innerL4 + 2] << 8) | p[innerL4 + 3];
+    const s = this.outTable.get(insideIp, remoteIp, (insidePort << 16) | remotePort, protocol);
+    if (s < 0 || readUint32(p, o + Ipv4Offsets.source) !== insideIp) return this.result(NatResult.noMapping);
+    const outsidePort = this.sOutsidePort[s];
+    rewriteAddress(p, o, Ipv4Offsets.source, insideIp, this.outside);
+    rewriteQuote(p, l4, end, inner, innerL4, protocol, Ipv4Offsets.destination, insideIp, this.outside, 2, insidePort, outsidePort);
+    this.remember(s, false, false, true);
+    this.counts[Counter.translatedOutbound]++;
+    return NatResult.translated;
+  }
+
+  /** Transport offset of the quote checked by the last checkQuote. */
+  private quoteL4 = 0;
+
+  /** Where the quoted IPv4 header starts, or -1 when the quote is too short or not IPv4. */
+  private checkQuote(p: Uint8Array, l4: number, end: number): number {
+    const inner = l4 + IcmpOffsets.original;
+    if (end - inner < IPV4_HEADER) return -1;
+    const versionIhl = p[inner];
+    const ihl = (versionIhl & 0x0f) << 2;
+    if (versionIhl >> 4 !== 4 || ihl < IPV4_HEADER || end - inner - ihl < QUOTED_L4) return -1;
+    const fragmentOffset = ((p[inner + Ipv4Offsets.flagsFragment] & 0x1f) << 8) | p[inner + Ipv4Offsets.flagsFragment + 1];
+    if (fragmentOffset !== 0) return -1;
+    this.quoteL4 = inner + ihl;
+    return inner;
+  }
+
+  // --- sessions ------------------------------------------------------------------
+
+  /** `s` if it names a session that has not expired; an expired one is reclaimed. */
+  private liveSession(s: number, nowNs: number): number {
+    if (s < 0) return -1;
+    if (this.sExpires[s] <= nowNs) {
+      this.removeSession(s);
+      return -1;
+    }
+    return s;
+  }
+
+  private allocatorFor(protocol: number): PortAllocator {
+    return protocol === IpProtocol.tcp ? this.tcpPorts : protocol === IpProtocol.udp ? this.udpPorts : this.icmpIds;
+  }
+
+  private createSession(insideIp: number, insidePort: number, remoteIp: number, remotePort: number, protocol: number, nowNs: number): number {
+    if (this.sFreeTop === 0) {
+      this.sweep(nowNs, 64);
+      if (this.sFreeTop === 0) return -1;
+    }
+    let m = this.mapTable.get(insideIp, 0, insidePort, protocol);
+    let outsidePort: number;
+    if (m >= 0) {
+      outsidePort = this.mOutsidePort[m];
+    } else {
+      if (this.mFreeTop === 0) return -1;
+      m = this.mFree[this.mFreeTop - 1];
+      outsidePort = this.allocatorFor(protocol).allocate(insidePort, m);
+      if (outsidePort < 0) return -1;
+      this.mFreeTop--;
+      this.mapTable.set(insideIp, 0, insidePort, protocol, m);
+      this.mOutsidePort[m] = outsidePort;
+      this.mRefs[m] = 0;
+    }
+    const s = this.sFree[--this.sFreeTop];
+    this.mRefs[m]++;
+    this.sInsideIp[s] = insideIp;
+    this.sRemoteIp[s] = remoteIp;
+    this.sInsidePort[s] = insidePort;
+    this.sRemotePort[s] = remotePort;
+    this.sOutsidePort[s] = outsidePort;
+    this.sProtocol[s] = protocol;
+    this.sMapping[s] = m;
+    this.sSeen[s] = 0;
+    this.sState[s] = protocol === IpProtocol.udp ? State.udp : protocol === IpProtocol.icmp ? State.icmp : State.tcpTransitory;
+    this.outTable.set(insideIp, remoteIp, (insidePort << 16) | remotePort, protocol, s);
+    this.inTable.set(remoteIp, 0, (remotePort << 16) | outsidePort, protocol, s);
+    this.counts[Counter.created]++;
+    this.refresh(s, nowNs);
+    return s;
+  }
+
+  private removeSession(s: number): void {
+    const protocol = this.sProtocol[s];
+    const insideIp = this.sInsideIp[s];
+    const insidePort = this.sInsidePort[s];
+    const remoteIp = this.sRemoteIp[s];
+    const remotePort = this.sRemotePort[s];
+    const outsidePort = this.sOutsidePort[s];
+    this.outTable.delete(insideIp, remoteIp, (insidePort << 16) | remotePort, protocol);
+    this.inTable.delete(remoteIp, 0, (remotePort << 16) | outsidePort, protocol);
+    const m = this.sMapping[s];
+    if (--this.mRefs[m] === 0) {
+      this.mapTable.delete(insideIp, 0, insidePort, protocol);
+      this.allocatorFor(protocol).release(outsidePort);
+      this.mFree[this.mFreeTop++] = m;
+    }
+    this.sState[s] = State.free;
+    this.sFree[this.sFreeTop++] = s;
+    this.counts[Counter.expired]++;
+  }
+
+  private refresh(s: number, nowNs: number): void {
+    const state = this.sState[s];
+    const t = this.timeouts;
+    this.sExpires[s] =
+      nowNs +
+      (state === State.udp ? t.udpNs : state === State.icmp ? t.icmpNs : state === State.tcpEstablished ? t.tcpEstablishedNs : t.tcpTransitoryNs);
+  }
+
+  /**
+   * RFC 5382's two TCP timeouts: transitory until a SYN has gone each way and
+   * a plain ACK follows; established until a FIN or RST in either direction
+   * makes it transitory again. A session first seen mid-stream (no SYN) is
+   * taken as established, as a NAT that restarts must not cut live
+   * connections.
+   */
+  private trackTcp(s: number, flags: number, synBit: number, created: boolean, nowNs: number): void {
+    let state = this.sState[s];
+    if (flags & (TCP_FIN | TCP_RST)) {
+      state = State.tcpClosing;
+    } else if (flags & TCP_SYN) {
+      // A fresh SYN on a closing session is the tuple being reused.
+      if (state === State.tcpClosing && !(flags & TCP_ACK)) {
+        state = State.tcpTransitory;
+        this.sSeen[s] = 0;
+      }
+      this.sSeen[s] |= synBit;
+    } else if (created) {
+      state = State.tcpEstablished;
+    } else if (state === State.tcpTransitory && this.sSeen[s] === (SEEN_OUT_SYN | SEEN_IN_SYN) && flags & TCP_ACK) {
+      state = State.tcpEstablished;
+    }
+    this.sState[s] = state;
+    this.refresh(s, nowNs);
+  }
+
+  private remember(s: number, inbound: boolean, created: boolean, icmpError: boolean): void {
+    this.lastValid = true;
+    this.lastProtocol = this.sProtocol[s];
+    this.lastInsideIp = this.sInsideIp[s];
+    this.lastInsidePort = this.sInsidePort[s];
+    this.lastOutsidePort = this.sOutsidePort[s];
+    this.lastRemoteIp = this.sRemoteIp[s];
+    this.lastRemotePort = this.sRemotePort[s];
+    this.lastInbound = inbound;
+    this.lastCreated = created;
+    this.lastIcmpError = icmpError;
+  }
+}
+
+// --- byte rewriting with incremental checksums (RFC 1624) ---------------------------
+
+function isIcmpError(type: number): boolean {
+  return type === IcmpType.destinationUnreachable || type === IcmpType.timeExceeded || type === IcmpType.parameterProblem;
+}
+
+function read16(p: Uint8Array, at: number): number {
+  return (p[at] << 8) | p[at + 1];
+}
+
+function write16(p: Uint8Array, at: number, value: number): void {
+  p[at] = value >>> 8;
+  p[at + 1] = value & 0xff;
+}
+
+function write32(p: Uint8Array, at: number, value: number): void {
+  p[at] = value >>> 24;
+  p[at + 1] = (value >>> 16) & 0xff;
+  p[at + 2] = (value >>> 8) & 0xff;
+  p[at + 3] = value & 0xff;
+}
+
+/** Replaces an IPv4 header's address and patches its header checksum. */
+function rewriteAddress(p: Uint8Array, ip: number, field: number, from: number, to: number): void {
+  write32(p, ip + field, to);
+  const ck = ip + Ipv4Offsets.checksum;
+  write16(p, ck, updateChecksum32(read16(p, ck), from, to));
+}
+
+/**
+ * Patches a TCP or UDP checksum for an address change in the pseudo-header
+ * and a port change, and writes the port. A UDP checksum of zero means "none"
+ * and stays zero; a computed zero is sent as 0xffff (RFC 768).
+ */
+function rewriteTransport(p: Uint8Array, l4: number, protocol: number, portField: number, fromIp: number, toIp: number, fromPort: number, toPort: number): void {
+  write16(p, l4 + portField, toPort);
+  const ck = l4 + (protocol === IpProtocol.tcp ? TcpOffsets.checksum : UdpOffsets.checksum);
+  const old = read16(p, ck);
+  if (protocol === IpProtocol.udp && old === 0) return;
+  let sum = updateChecksum16(updateChecksum32(old, fromIp, toIp), fromPort, toPort);
+  if (protocol === IpProtocol.udp && sum === 0) sum = 0xffff;
+  write16(p, ck, sum);
+}
+
+/** Writes an ICMP query id and patches the ICMP checksum (no pseudo-header). */
+function rewriteIcmpId(p: Uint8Array, l4: number, from: number, to: number): void {
+  write16(p, l4 + IcmpOffsets.identifier, to);
+  const ck = l4 + IcmpOffsets.checksum;
+  write16(p, ck, updateChecksum16(read16(p, ck), from, to));
+}
+
+/**
+ * Rewrites the packet quoted in an ICMP error: one address of its IP header
+ * (`addressField`), the matching port (`portField`, 0 for source, 2 for
+ * destination; an ICMP echo id when the quote is ICMP), the quoted IP
+ * checksum, the quoted transport checksum when the quote reaches it, and the
+ * outer ICMP checksum for every 16-bit word that changed. All changed words
+ * sit at even distances from the ICMP header, so word-wise updates hold.
+ */
+function rewriteQuote(
+  p: Uint8Array,
+  l4: number,
+  end: number,
+  inner: number,
+  innerL4: number,
+  protocol: number,
+  addressField: number,
+  fromIp: number,
+  toIp: number,
+  portField: number,
+  fromPort: number,
+  toPort: number,
+): void {
+  const icmpCk = l4 + IcmpOffsets.checksum;
+  let outer = read16(p, icmpCk);
+
+  const innerIpCk = inner + Ipv4Offsets.checksum;
+  const oldInnerIpCk = read16(p, innerIpCk);
+  rewriteAddress(p, inner, addressField, fromIp, toIp);
+  outer = updateChecksum32(outer, fromIp, toIp);
+  outer = updateChecksum16(outer, oldInnerIpCk, read16(p, innerIpCk));
+
+  if (protocol === IpProtocol.icmp) {
+    const ck = innerL4 + IcmpOffsets.checksum;
+    const oldCk = read16(p, ck);
+    rewriteIcmpId(p, innerL4, fromPort, toPort);
+    outer = updateChecksum16(outer, fromPort, toPort);
+    outer = updateChecksum16(outer, oldCk, read16(p, ck));
+  } else {
+    write16(p, innerL4 + portField, toPort);
+    outer = updateChecksum16(outer, fromPort, toPort);
+    const ck = innerL4 + (protocol === IpProtocol.tcp ? TcpOffsets.checksum : UdpOffsets.checksum);
+    if (ck + 2 <= end) {
+      const oldCk = read16(p, ck);
+      if (!(protocol === IpProtocol.udp && oldCk === 0)) {
+        let sum = updateChecksum16(updateChecksum32(oldCk, fromIp, toIp), fromPort, toPort);
+        if (protocol === IpProtocol.udp && sum === 0) sum = 0xffff;
+        write16(p, ck, sum);
+        outer = updateChecksum16(outer, oldCk, sum);
+      }
+    }
+  }
+  write16(p, icmpCk, outer);
+}
+
+function protocolName(protocol: number): 'tcp' | 'udp' | 'icmp' {
+  return protocol === IpProtocol.tcp ? 'tcp' : protocol === IpProtocol.udp ? 'udp' : 'icmp';
+}
+
+function formatSeconds(ns: number): string {
+  return `${Math.round(ns / 1e9)} s`;
+}
