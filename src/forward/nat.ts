@@ -21,6 +21,8 @@
 import { readUint32, uint32ToIpv4, ipv4ToUint32 } from '../../codecs/address.js';
 import { updateChecksum16, updateChecksum32 } from '../../codecs/checksum.js';
 import { IpProtocol, Ipv4Offsets } from '../../codecs/ipv4.js';
+import { TcpFlagBits, TcpOffsets } from '../../codecs/tcp.js';
+import { UdpOffsets } from '../../codecs/udp.js';
 import { FlowTable } from './flow-table.js';
 import { type NatTimeouts, natTimeouts } from './nat-timeouts.js';
 import { PortAllocator } from './port-allocator.js';
@@ -30,9 +32,7 @@ export type { NatTimeouts } from './nat-timeouts.js';
 export const NatResult = { translated: 0, noMapping: 1, portsExhausted: 2, malformed: 3, notApplicable: 4 } as const;
 export type NatResultCode = (typeof NatResult)[keyof typeof NatResult];
 
-// Same numbers as codecs/udp.ts, codecs/tcp.ts and codecs/icmp.ts export.
-const UdpOffsets = { sourcePort: 0, destinationPort: 2, length: 4, checksum: 6 } as const;
-const TcpOffsets = { sourcePort: 0, destinationPort: 2, flags: 13, checksum: 16 } as const;
+// Same numbers as codecs/icmp.ts exports.
 const IcmpOffsets = { type: 0, code: 1, checksum: 2, identifier: 4, sequenceNumber: 6, original: 8 } as const;
 const IcmpType = { echoReply: 0, destinationUnreachable: 3, echoRequest: 8, timeExceeded: 11, parameterProblem: 12 } as const;
 
@@ -43,10 +43,10 @@ const IPV4_HEADER = 20;
 /** RFC 792 quotes at least the first 8 bytes of the datagram's payload: the ports. */
 const QUOTED_L4 = 8;
 
-const TCP_FIN = 0x01;
-const TCP_SYN = 0x02;
-const TCP_RST = 0x04;
-const TCP_ACK = 0x10;
+const TCP_FIN = TcpFlagBits.fin;
+const TCP_SYN = TcpFlagBits.syn;
+const TCP_RST = TcpFlagBits.rst;
+const TCP_ACK = TcpFlagBits.ack;
 
 const State = { free: 0, udp: 1, icmp: 2, tcpTransitory: 3, tcpEstablished: 4, tcpClosing: 5 } as const;
 const STATE_NAMES = ['free', 'active', 'active', 'transitory', 'established', 'closing'] as const;
