@@ -1,0 +1,249 @@
+/**
+ * Domain names (RFC 1035 §3.1, §4.1.4) between wire labels and text.
+ *
+ * Text is the zone-file form: labels joined by dots, the root written ".",
+ * case kept. A label byte that would be ambiguous or unprintable is escaped
+ * the way RFC 1035 §5.1 does it: `\.` and `\\` for a dot and a backslash
+ * inside a label, `\DDD` (three decimal digits) for bytes outside 0x21–0x7e.
+ * So every label, even one holding dots or NULs, reads back byte for byte.
+ *
+ * Compression pointers are followed backwards only: every jump must land
+ * before the labels read so far, so a chain always ends, and a pointer that
+ * goes forward or into itself is refused with a reason that says which.
+ */
+import { DecodeError } from './decode-error.js';
+
+export const MAX_LABEL_LENGTH = 63;
+/** Wire length of a whole name, length octets and the root included (RFC 1035 §2.3.4). */
+export const MAX_NAME_LENGTH = 255;
+/** A legal name needs at most 127 jumps (each jump lands on a label of at least one byte). */
+export const MAX_POINTER_JUMPS = 127;
+
+/** Where a compression pointer sat and where it pointed, both counted from the message start. */
+export interface DnsPointer {
+  readonly offset: number;
+  readonly target: number;
+}
+
+const DOT = 0x2e;
+const BACKSLASH = 0x5c;
+
+function needsEscape(c: number): boolean {
+  return c <= 0x20 || c >= 0x7f || c === DOT || c === BACKSLASH;
+}
+
+function escaped(c: number): string {
+  if (c === DOT) return '\\.';
+  if (c === BACKSLASH) return '\\\\';
+  return c < 10 ? `\\00${c}` : c < 100 ? `\\0${c}` : `\\${c}`;
+}
+
+/**
+ * Reads names out of one message. `start` is where the message begins (the
+ * origin of pointers) and `end` where it stops. When `pointers` is set, every
+ * pointer met in a name's own bytes is recorded there, so that an encoder can
+ * put the same pointers back.
+ */
+export class NameReader {
+  /** Where the last name read ends in the buffer (after its pointer, or its root label). */
+  pos = 0;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly start: number,
+    readonly end: number,
+    readonly pointers: DnsPointer[] | null = null,
+  ) {}
+
+  /** Reads the name at `at`, whose own bytes must lie before `limit` (an rdata's end, say). */
+  read(at: number, limit = this.end): string {
+    const b = this.bytes;
+    let p = at;
+    let segmentStart = at;
+    let stop = limit;
+    let jumps = 0;
+    let wire = 1;
+    let text = '';
+    for (;;) {
+      if (p >= stop) throw new DecodeError('dns', p, 'name runs past the end of its data', 1, 0);
+      const len = b[p];
+      if (len === 0) {
+        if (jumps === 0) this.pos = p + 1;
+        return text === '' ? '.' : text;
+      }
+      const kind = len & 0xc0;
+      if (kind === 0xc0) {
+        if (p + 2 > stop) throw new DecodeError('dns', p, 'compression pointer runs past the end of its data', 2, stop - p);
+        const target = ((len & 0x3f) << 8) | b[p + 1];
+        const absolute = this.start + target;
+        if (absolute > p) throw new DecodeError('dns', p, `forward compression pointer to offset ${target}`);
+        if (absolute === p) throw new DecodeError('dns', p, `compression pointer loop: pointer to itself at offset ${target}`);
+        if (absolute >= segmentStart) throw new DecodeError('dns', p, `compression pointer loop: offset ${target} is inside the labels it came from`);
+        if (++jumps > MAX_POINTER_JUMPS) throw new DecodeError('dns', p, `too many compression jumps (more than ${MAX_POINTER_JUMPS})`);
+        if (jumps === 1) {
+          this.pos = p + 2;
+          this.pointers?.push({ offset: p - this.start, target });
+        }
+        p = absolute;
+        segmentStart = absolute;
+        stop = this.end;
+        continue;
+      }
+      if (kind !== 0) throw new DecodeError('dns', p, `label length ${len} is longer than ${MAX_LABEL_LENGTH}`);
+      wire += len + 1;
+      if (wire > MAX_NAME_LENGTH) throw new DecodeError('dns', p, `name is longer than ${MAX_NAME_LENGTH} bytes`);
+      const from = p + 1;
+      const to = from + len;
+      if (to > stop) throw new DecodeError('dns', from, 'label runs past the end of its data', len, stop - from);
+      if (text !== '') text += '.';
+      for (let i = from; i < to; i++) {
+        const c = b[i];
+        text += needsEscape(c) ? escaped(c) : String.fromCharCode(c);
+      }
+      p = to;
+    }
+  }
+}
+
+/** Decodes one name; `length` is how many bytes it takes at `offset` (a pointer counts 2). */
+export function decodeName(bytes: Uint8Array, offset = 0, messageStart = 0, end = bytes.length): { name: string; length: number } {
+  const reader = new NameReader(bytes, messageStart, end);
+  const name = reader.read(offset);
+  return { name, length: reader.pos - offset };
+}
+
+const NONE = 0;
+const COMPRESS = 1;
+const AS_FOUND = 2;
+
+/** How names are written: plainly, compressed, or with the pointers a decoded message came with. */
+export type CompressionMode = boolean | 'as-found';
+
+function invalid(name: string, why: string): never {
+  throw new TypeError(`invalid DNS name ${JSON.stringify(name)}: ${why}`);
+}
+
+/**
+ * Writes names into one message and remembers where each suffix went, so
+ * that later names can point at it. The table is a pair of arrays kept from
+ * call to call and compared by string: a message holds few names, and a
+ * Map per message cost more than the scan (measured).
+ */
+export class NameWriter {
+  private mode = NONE;
+  private start = 0;
+  private count = 0;
+  private readonly suffixes: string[] = [];
+  private readonly offsets: number[] = [];
+  private readonly lengths: number[] = [];
+  private found: Map<number, number> | null = null;
+
+  reset(start: number, compression: CompressionMode, pointers?: readonly DnsPointer[]): void {
+    this.start = start;
+    this.count = 0;
+    this.mode = compression === 'as-found' ? AS_FOUND : compression ? COMPRESS : NONE;
+    this.found = null;
+    if (this.mode === AS_FOUND && pointers && pointers.length > 0) {
+      this.found = new Map();
+      for (const ptr of pointers) this.found.set(ptr.offset, ptr.target);
+    }
+  }
+
+  /**
+   * Writes `name` at `pos` and returns where it ends. `compressible` is
+   * false for names that RFC 3597 §4 forbids compressing (SRV and later types);
+   * those neither point nor are pointed at, unless kept as found.
+   */
+  write(buf: Uint8Array, pos: number, name: string, compressible = true): number {
+    let n = name.length;
+    if (n === 0 || (n === 1 && name.charCodeAt(0) === DOT)) {
+      buf[pos] = 0;
+      return pos + 1;
+    }
+    if (name.charCodeAt(n - 1) === DOT && !endsEscaped(name, n - 1)) n--;
+    const first = pos;
+    const useTable = this.mode === AS_FOUND || (this.mode === COMPRESS && compressible);
+    let i = 0;
+    while (i < n) {
+      if (useTable) {
+        const suffix = i === 0 && n === name.length ? name : name.slice(i, n);
+        const entry = this.lookup(suffix, pos - this.start);
+        if (entry >= 0) {
+          const target = this.offsets[entry];
+          buf[pos] = 0xc0 | (target >>> 8);
+          buf[pos + 1] = target & 0xff;
+          const tail = this.lengths[entry];
+          if (pos - first + tail > MAX_NAME_LENGTH) invalid(name, `longer than ${MAX_NAME_LENGTH} bytes`);
+          this.settleLengths(pos - this.start, tail);
+          this.remember(suffix, pos - this.start, tail);
+          return pos + 2;
+        }
+        this.remember(suffix, pos - this.start, -1);
+      }
+      const lengthAt = pos++;
+      while (i < n) {
+        let c = name.charCodeAt(i++);
+        if (c === DOT) break;
+        if (c === BACKSLASH) {
+          if (i >= n) invalid(name, 'ends in a lone backslash');
+          c = name.charCodeAt(i++);
+          if (c >= 48 && c <= 57) {
+            const d2 = name.charCodeAt(i) - 48;
+            const d3 = name.charCodeAt(i + 1) - 48;
+            if (!(d2 >= 0 && d2 <= 9 && d3 >= 0 && d3 <= 9)) invalid(name, '\\DDD needs three digits');
+            c = (c - 48) * 100 + d2 * 10 + d3;
+            if (c > 255) invalid(name, '\\DDD above 255');
+            i += 2;
+          }
+        }
+        if (c > 255) invalid(name, 'a character above U+00FF (use \\DDD for bytes)');
+        buf[pos++] = c;
+      }
+      const len = pos - lengthAt - 1;
+      if (len === 0) invalid(name, 'empty label');
+      if (len > MAX_LABEL_LENGTH) invalid(name, `label longer than ${MAX_LABEL_LENGTH} bytes`);
+      buf[lengthAt] = len;
+    }
+    buf[pos++] = 0;
+    if (pos - first > MAX_NAME_LENGTH) invalid(name, `longer than ${MAX_NAME_LENGTH} bytes`);
+    if (useTable) this.settleLengths(pos - 1 - this.start, 1);
+    return pos;
+  }
+
+  /** The table entry to point at for `suffix` written at `at`, or -1. */
+  private lookup(suffix: string, at: number): number {
+    let want = -1;
+    if (this.mode === AS_FOUND) {
+      const target = this.found?.get(at);
+      if (target === undefined) return -1;
+      want = target;
+    }
+    for (let k = 0; k < this.count; k++) {
+      if (this.suffixes[k] === suffix && (want < 0 || this.offsets[k] === want) && this.lengths[k] > 0) return k;
+    }
+    return -1;
+  }
+
+  private remember(suffix: string, at: number, wireLength: number): void {
+    if (at > 0x3fff) return;
+    const k = this.count++;
+    this.suffixes[k] = suffix;
+    this.offsets[k] = at;
+    this.lengths[k] = wireLength;
+  }
+
+  /**
+   * The suffixes just written as labels learn their uncompressed wire length
+   * once the name ends, at `tailAt`, in a root label or a pointer whose
+   * suffix is `tailLength` bytes long.
+   */
+  private settleLengths(tailAt: number, tailLength: number): void {
+    for (let k = this.count - 1; k >= 0 && this.lengths[k] < 0; k--) this.lengths[k] = tailAt - this.offsets[k] + tailLength;
+  }
+}
+
+function endsEscaped(name: string, at: number): boolean {
+  let backslashes = 0;
+  for (let i = at - 1; i >= 0 && name.charCodeAt(i) === BACKSLASH; i--) backslashes++;
+  return backslashes % 2 === 1;
+}
