@@ -35,7 +35,7 @@ export type HttpStreamOptions = Omit<HttpDecodeOptions, 'requestMethod'>;
 export class HttpStreamParser {
   private buf = new Uint8Array(0);
   private start = 0;
-  private end = 0;
+  private filled = 0;
   private headEnd = -1;
   private scanned = 0;
   private consumedBefore = 0;
@@ -55,7 +55,7 @@ export class HttpStreamParser {
 
   /** Bytes received but not yet part of a complete message. */
   get buffered(): number {
-    return this.end - this.start;
+    return this.filled - this.start;
   }
 
   /**
@@ -82,7 +82,7 @@ export class HttpStreamParser {
     this.checkUsable();
     const out = this.drain(true);
     this.ended = true;
-    if (this.end > this.start) this.fail(new DecodeError('http', this.consumedBefore, 'connection closed inside a message', 1, 0));
+    if (this.filled > this.start) this.fail(new DecodeError('http', this.consumedBefore, 'connection closed inside a message', 1, 0));
     return out;
   }
 
@@ -97,33 +97,33 @@ export class HttpStreamParser {
   }
 
   private append(chunk: Uint8Array): void {
-    const live = this.end - this.start;
+    const live = this.filled - this.start;
     const need = live + chunk.length;
     const shift = this.start;
     if (need > this.buf.length) {
       const grown = new Uint8Array(Math.max(need, this.buf.length * 2, 256));
-      grown.set(this.buf.subarray(this.start, this.end));
+      grown.set(this.buf.subarray(this.start, this.filled));
       this.buf = grown;
     } else if (shift > 0) {
-      this.buf.copyWithin(0, this.start, this.end);
+      this.buf.copyWithin(0, this.start, this.filled);
     }
     this.start = 0;
-    this.end = live;
+    this.filled = live;
     if (this.headEnd >= 0) this.headEnd -= shift;
     this.scanned = Math.max(0, this.scanned - shift);
-    this.buf.set(chunk, this.end);
-    this.end += chunk.length;
+    this.buf.set(chunk, this.filled);
+    this.filled += chunk.length;
   }
 
   private drain(atEnd: boolean): HttpStreamMessage[] {
     const out: HttpStreamMessage[] = [];
-    while (this.start < this.end) {
+    while (this.start < this.filled) {
       const limit = this.options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
       try {
         if (this.headEnd < 0) {
           // Resume the search a few bytes back so a CRLFCRLF split across pushes is found.
-          this.headEnd = findHeadEnd(this.buf, this.start, this.end, limit, Math.max(this.start, this.scanned - 3));
-          this.scanned = this.end;
+          this.headEnd = findHeadEnd(this.buf, this.start, this.filled, limit, Math.max(this.start, this.scanned - 3));
+          this.scanned = this.filled;
           if (this.headEnd < 0) break;
         }
         const got = this.parseOne(atEnd);
@@ -140,7 +140,7 @@ export class HttpStreamParser {
   private parseOne(atEnd: boolean): HttpStreamMessage | undefined {
     let parsed: DecodedHttp;
     try {
-      parsed = parseMessage(this.buf, this.start, this.end, { ...this.options, requestMethod: this.methods[0] }, atEnd);
+      parsed = parseMessage(this.buf, this.start, this.filled, { ...this.options, requestMethod: this.methods[0] }, atEnd);
     } catch (e) {
       if (e instanceof NeedMoreBytes) return undefined;
       throw e;
