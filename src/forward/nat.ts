@@ -20,6 +20,7 @@
  */
 import { readUint32, uint32ToIpv4, ipv4ToUint32 } from '../../codecs/address.js';
 import { updateChecksum16, updateChecksum32 } from '../../codecs/checksum.js';
+import { IcmpOffsets, IcmpType } from '../../codecs/icmp.js';
 import { IpProtocol, Ipv4Offsets } from '../../codecs/ipv4.js';
 import { TcpFlagBits, TcpOffsets } from '../../codecs/tcp.js';
 import { UdpOffsets } from '../../codecs/udp.js';
@@ -32,16 +33,14 @@ export type { NatTimeouts } from './nat-timeouts.js';
 export const NatResult = { translated: 0, noMapping: 1, portsExhausted: 2, malformed: 3, notApplicable: 4 } as const;
 export type NatResultCode = (typeof NatResult)[keyof typeof NatResult];
 
-// Same numbers as codecs/icmp.ts exports.
-const IcmpOffsets = { type: 0, code: 1, checksum: 2, identifier: 4, sequenceNumber: 6, original: 8 } as const;
-const IcmpType = { echoReply: 0, destinationUnreachable: 3, echoRequest: 8, timeExceeded: 11, parameterProblem: 12 } as const;
-
 const UDP_HEADER = 8;
 const TCP_HEADER = 20;
 const ICMP_HEADER = 8;
 const IPV4_HEADER = 20;
 /** RFC 792 quotes at least the first 8 bytes of the datagram's payload: the ports. */
 const QUOTED_L4 = 8;
+/** Sessions or ports looked at, at most, to make room when the table or the ports run out. */
+const RECLAIM_BUDGET = 1024;
 
 const TCP_FIN = TcpFlagBits.fin;
 const TCP_SYN = TcpFlagBits.syn;
@@ -131,11 +130,15 @@ export class Nat {
   private readonly sSeen: Uint8Array;
   private readonly sExpires: Float64Array;
   private readonly sMapping: Int32Array;
+  /** The sessions of one mapping, doubly linked, so a mapping whose sessions all expired can be reclaimed at once. */
+  private readonly sNext: Int32Array;
+  private readonly sPrev: Int32Array;
   private readonly sFree: Int32Array;
   private sFreeTop: number;
 
   private readonly mOutsidePort: Uint16Array;
   private readonly mRefs: Uint32Array;
+  private readonly mHead: Int32Array;
   private readonly mFree: Int32Array;
   private mFreeTop: number;
 
@@ -180,8 +183,11 @@ export class Nat {
     this.sSeen = new Uint8Array(capacity);
     this.sExpires = new Float64Array(capacity);
     this.sMapping = new Int32Array(capacity);
+    this.sNext = new Int32Array(capacity);
+    this.sPrev = new Int32Array(capacity);
     this.mOutsidePort = new Uint16Array(capacity);
     this.mRefs = new Uint32Array(capacity);
+    this.mHead = new Int32Array(capacity).fill(-1);
     // Free ids are popped from the top, so the first session gets id 0.
     this.sFree = Int32Array.from({ length: capacity }, (_, i) => capacity - 1 - i);
     this.sFreeTop = capacity;
@@ -512,7 +518,7 @@ export class Nat {
 
   private createSession(insideIp: number, insidePort: number, remoteIp: number, remotePort: number, protocol: number, nowNs: number): number {
     if (this.sFreeTop === 0) {
-      this.sweep(nowNs, 64);
+      this.sweep(nowNs, RECLAIM_BUDGET);
       if (this.sFreeTop === 0) return -1;
     }
     let m = this.mapTable.get(insideIp, 0, insidePort, protocol);
@@ -522,12 +528,15 @@ export class Nat {
     } else {
       if (this.mFreeTop === 0) return -1;
       m = this.mFree[this.mFreeTop - 1];
-      outsidePort = this.allocatorFor(protocol).allocate(insidePort, m);
+      const ports = this.allocatorFor(protocol);
+      outsidePort = ports.allocate(insidePort, m);
+      if (outsidePort < 0 && this.reclaimPort(ports, nowNs)) outsidePort = ports.allocate(insidePort, m);
       if (outsidePort < 0) return -1;
       this.mFreeTop--;
       this.mapTable.set(insideIp, 0, insidePort, protocol, m);
       this.mOutsidePort[m] = outsidePort;
       this.mRefs[m] = 0;
+      this.mHead[m] = -1;
     }
     const s = this.sFree[--this.sFreeTop];
     this.mRefs[m]++;
@@ -538,6 +547,11 @@ export class Nat {
     this.sOutsidePort[s] = outsidePort;
     this.sProtocol[s] = protocol;
     this.sMapping[s] = m;
+    const head = this.mHead[m];
+    this.sPrev[s] = -1;
+    this.sNext[s] = head;
+    if (head >= 0) this.sPrev[head] = s;
+    this.mHead[m] = s;
     this.sSeen[s] = 0;
     this.sState[s] = protocol === IpProtocol.udp ? State.udp : protocol === IpProtocol.icmp ? State.icmp : State.tcpTransitory;
     this.outTable.set(insideIp, remoteIp, (insidePort << 16) | remotePort, protocol, s);
@@ -557,6 +571,11 @@ export class Nat {
     this.outTable.delete(insideIp, remoteIp, (insidePort << 16) | remotePort, protocol);
     this.inTable.delete(remoteIp, 0, (remotePort << 16) | outsidePort, protocol);
     const m = this.sMapping[s];
+    const prev = this.sPrev[s];
+    const next = this.sNext[s];
+    if (prev >= 0) this.sNext[prev] = next;
+    else this.mHead[m] = next;
+    if (next >= 0) this.sPrev[next] = prev;
     if (--this.mRefs[m] === 0) {
       this.mapTable.delete(insideIp, 0, insidePort, protocol);
       this.allocatorFor(protocol).release(outsidePort);
@@ -565,6 +584,26 @@ export class Nat {
     this.sState[s] = State.free;
     this.sFree[this.sFreeTop++] = s;
     this.counts[Counter.expired]++;
+  }
+
+  /**
+   * When every port is taken, looks (from where it last stopped, at most
+   * RECLAIM_BUDGET ports) for one whose sessions have all expired and
+   * reclaims them, freeing the port. Bounded work: exhaustion under load must
+   * not turn into a full scan per packet.
+   */
+  private reclaimPort(ports: PortAllocator, nowNs: number): boolean {
+    const budget = Math.min(RECLAIM_BUDGET, ports.span);
+    for (let n = 0; n < budget; n++) {
+      const m = ports.ownerOf(ports.nextReclaimCandidate());
+      if (m < 0) return true;
+      let s = this.mHead[m];
+      while (s >= 0 && this.sExpires[s] <= nowNs) s = this.sNext[s];
+      if (s >= 0) continue;
+      for (s = this.mHead[m]; s >= 0; s = this.mHead[m]) this.removeSession(s);
+      return true;
+    }
+    return false;
   }
 
   private refresh(s: number, nowNs: number): void {

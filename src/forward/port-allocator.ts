@@ -8,9 +8,10 @@
 export class PortAllocator {
   /** The owning mapping id of each port, or -1. */
   private readonly owner = new Int32Array(65536).fill(-1);
-  private readonly low: number;
-  private readonly span: number;
+  readonly low: number;
+  readonly span: number;
   private cursor = 0;
+  private reclaimCursor = 0;
   private used = 0;
 
   constructor(range: readonly [number, number]) {
@@ -42,6 +43,13 @@ export class PortAllocator {
       this.cursor = this.cursor + 1 === this.span ? 0 : this.cursor + 1;
       if (this.owner[port] < 0) return this.claim(port, mapping);
     }
+  }
+
+  /** Ports of the range in turn, for a caller looking for one whose owner can be reclaimed. */
+  nextReclaimCandidate(): number {
+    const port = this.low + this.reclaimCursor;
+    this.reclaimCursor = this.reclaimCursor + 1 === this.span ? 0 : this.reclaimCursor + 1;
+    return port;
   }
 
   release(port: number): void {
