@@ -5,13 +5,14 @@
  * letters, byte strings as hex, and nested records indented below.
  */
 import type { Layer } from './layer.js';
+import { cipherSuiteName, namedGroupName, protocolVersionName, signatureSchemeName } from './tls/names.js';
 
 /** Per layer and field, how to print a value that stands for a name. */
 export type FieldNamer = (value: unknown) => string | undefined;
 
 const namers = new Map<string, Map<string, FieldNamer>>();
 
-/** Codecs register how their enum fields read, so show() stays generic. */
+/** Teaches show() how a field of a layer reads; `field[]` names the items of a list field. */
 export function registerFieldNames(layer: string, field: string, namer: FieldNamer): void {
   let fields = namers.get(layer);
   if (!fields) namers.set(layer, (fields = new Map()));
@@ -113,3 +114,31 @@ export function hexWithName(names: Readonly<Record<number, string>>, digits = 4)
 export function numberWithName(names: Readonly<Record<number, string>>): FieldNamer {
   return (value) => (typeof value === 'number' && names[value] ? `${value} (${names[value]})` : undefined);
 }
+
+function hexNamer(name: (value: number) => string | undefined): FieldNamer {
+  return (value) => (typeof value === 'number' ? `0x${value.toString(16).padStart(4, '0')}${name(value) ? ` (${name(value)})` : ''}` : undefined);
+}
+
+function hexOnly(digits: number): FieldNamer {
+  return (value) => (typeof value === 'number' ? `0x${value.toString(16).padStart(digits, '0')}` : undefined);
+}
+
+const ETHER_TYPES: Record<number, string> = { 0x0800: 'IPv4', 0x0806: 'ARP', 0x8100: '802.1Q', 0x88a8: '802.1ad', 0x86dd: 'IPv6' };
+const IP_PROTOCOLS: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 47: 'GRE' };
+const ARP_OPCODES: Record<number, string> = { 1: 'request', 2: 'reply' };
+const ICMP_TYPES: Record<number, string> = {
+  0: 'echo reply', 3: 'destination unreachable', 4: 'source quench', 5: 'redirect', 8: 'echo request', 11: 'time exceeded', 12: 'parameter problem', 13: 'timestamp', 14: 'timestamp reply',
+};
+
+for (const [layer, field] of [['ethernet', 'etherType'], ['vlan', 'tpid'], ['vlan', 'etherType'], ['sll', 'protocol'], ['arp', 'protocolType']] as const) {
+  registerFieldNames(layer, field, hexWithName(ETHER_TYPES));
+}
+registerFieldNames('arp', 'opcode', numberWithName(ARP_OPCODES));
+registerFieldNames('ipv4', 'protocol', numberWithName(IP_PROTOCOLS));
+registerFieldNames('icmp', 'type', numberWithName(ICMP_TYPES));
+for (const layer of ['ipv4', 'icmp', 'udp', 'tcp']) registerFieldNames(layer, 'checksum', hexOnly(4));
+registerFieldNames('ipv4', 'identification', hexOnly(4));
+for (const field of ['cipherSuite', 'cipherSuites[]']) registerFieldNames('tls', field, hexNamer(cipherSuiteName));
+for (const field of ['group', 'selectedGroup', 'namedGroupList[]']) registerFieldNames('tls', field, hexNamer(namedGroupName));
+for (const field of ['algorithm', 'supportedSignatureAlgorithms[]']) registerFieldNames('tls', field, hexNamer(signatureSchemeName));
+for (const field of ['version', 'legacyVersion', 'selectedVersion', 'versions[]']) registerFieldNames('tls', field, hexNamer(protocolVersionName));
