@@ -280,3 +280,145 @@ describe('Nat: exhaustion', () => {
     expect(nat.counters()['nat-ports-exhausted']).toBe(1);
   });
 });
+
+describe('Nat: properties', () => {
+  const insideIp = fc.constantFrom('192.168.1.2', '192.168.1.3', '10.0.0.9');
+  const remoteIp = fc.constantFrom('8.8.8.8', '52.94.133.131', '198.51.100.20');
+  const port = fc.integer({ min: 1, max: 65535 });
+  const data = fc.uint8Array({ minLength: 0, maxLength: 40 });
+  const flow = fc.record({
+    kind: fc.constantFrom('udp', 'udp0', 'tcp', 'echo'),
+    inside: insideIp,
+    remote: remoteIp,
+    insidePort: port,
+    remotePort: port,
+    data,
+  });
+  type Flow = typeof flow extends fc.Arbitrary<infer T> ? T : never;
+
+  function request(f: Flow, source: string): Uint8Array {
+    if (f.kind === 'tcp') return tcpPacket(source, f.insidePort, f.remote, f.remotePort, { ack: true, psh: true }, f.data);
+    if (f.kind === 'echo') return echoPacket(source, f.remote, 8, f.insidePort);
+    return udpPacket(source, f.insidePort, f.remote, f.remotePort, f.data, { zeroChecksum: f.kind === 'udp0' });
+  }
+
+  function reply(f: Flow, destination: string, destinationPort: number): Uint8Array {
+    if (f.kind === 'tcp') return tcpPacket(f.remote, f.remotePort, destination, destinationPort, { ack: true }, f.data);
+    if (f.kind === 'echo') return echoPacket(f.remote, destination, 0, destinationPort);
+    return udpPacket(f.remote, f.remotePort, destination, destinationPort, f.data, { zeroChecksum: f.kind === 'udp0' });
+  }
+
+  it('keeps every checksum equal to a full recomputation, and a reply comes back to the original endpoint', () => {
+    fc.assert(
+      fc.property(fc.array(flow, { minLength: 1, maxLength: 30 }), (flows) => {
+        const nat = newNat({ capacity: 64 });
+        for (const f of flows) {
+          const p = request(f, f.inside);
+          expect(out(nat, p)).toBe(NatResult.translated);
+          expect(ipChecksumOk(p)).toBe(true);
+          expect(transportChecksumOk(p)).toBe(true);
+          const mapped = (p[24 - (f.kind === 'echo' ? 0 : 4)] << 8) | p[25 - (f.kind === 'echo' ? 0 : 4)];
+          expect(p).toEqual(request({ ...f, insidePort: mapped }, OUTSIDE));
+          const back = reply(f, OUTSIDE, mapped);
+          expect(inn(nat, back)).toBe(NatResult.translated);
+          expect(ipChecksumOk(back)).toBe(true);
+          expect(transportChecksumOk(back)).toBe(true);
+          expect(back).toEqual(reply(f, f.inside, f.insidePort));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('never throws on random or mutated packets, and leaves rejected packets unchanged', () => {
+    const seeds = [
+      udpPacket(LAPTOP, 55555, DNS, 53),
+      tcpPacket(LAPTOP, 55555, API, 443, { syn: true }),
+      echoPacket(LAPTOP, DNS, 8, 4242),
+      icmpErrorPacket('198.51.100.1', OUTSIDE, 11, 0, udpPacket(OUTSIDE, 55555, DNS, 53), 28),
+      icmpErrorPacket('198.51.100.1', OUTSIDE, 3, 3, tcpPacket(OUTSIDE, 55555, API, 443, { syn: true }), 40),
+      udpPacket(DNS, 53, OUTSIDE, 55555),
+    ];
+    const mutated = fc
+      .record({ seed: fc.constantFrom(...seeds), edits: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), cut: fc.nat() })
+      .map(({ seed, edits, cut }) => {
+        const p = seed.slice(0, seed.length - (cut % (seed.length + 1)));
+        for (const [at, value] of edits) if (p.length > 0) p[at % p.length] = value;
+        return p;
+      });
+    const packet = fc.oneof(fc.uint8Array({ maxLength: 80 }), mutated);
+    fc.assert(
+      fc.property(packet, fc.integer({ min: 0, max: 3 }), fc.boolean(), (p, offset, inbound) => {
+        const nat = newNat({ capacity: 16 });
+        out(nat, udpPacket(LAPTOP, 55555, DNS, 53));
+        out(nat, tcpPacket(LAPTOP, 55555, API, 443, { syn: true }));
+        const buf = new Uint8Array(offset + p.length);
+        buf.set(p, offset);
+        const before = buf.slice();
+        const result = inbound ? nat.inbound(buf, offset, 1) : nat.outbound(buf, offset, 1);
+        expect([0, 1, 2, 3, 4]).toContain(result);
+        if (result !== NatResult.translated) expect(buf).toEqual(before);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reports truncated headers, bad IHL and lengths beyond the buffer as malformed', () => {
+    const nat = newNat();
+    const good = udpPacket(LAPTOP, 55555, DNS, 53);
+    expect(out(nat, good.slice(0, 19))).toBe(NatResult.malformed);
+    const badIhl = good.slice();
+    badIhl[0] = 0x44;
+    expect(out(nat, badIhl)).toBe(NatResult.malformed);
+    const longer = good.slice();
+    longer[3] += 1;
+    expect(out(nat, longer)).toBe(NatResult.malformed);
+    const shortUdp = ipPacket(LAPTOP, DNS, 17, new Uint8Array(6));
+    expect(out(nat, shortUdp)).toBe(NatResult.malformed);
+    const v6 = good.slice();
+    v6[0] = 0x65;
+    expect(out(nat, v6)).toBe(NatResult.malformed);
+    expect(nat.counters().malformed).toBe(5);
+  });
+});
+
+describe('FlowTable', () => {
+  it('matches a Map under random inserts and deletes (backward-shift deletion)', () => {
+    const op = fc.record({ del: fc.boolean(), a: fc.integer({ min: 0, max: 7 }), c: fc.integer({ min: 0, max: 7 }), d: fc.constantFrom(1, 6, 17) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const table = new FlowTable(64);
+        const model = new Map<string, number>();
+        ops.forEach((o, i) => {
+          const a = 0xc0a80100 + o.a;
+          const c = ((o.c * 7919) << 16) | 53;
+          const key = `${a}/${c}/${o.d}`;
+          if (o.del) {
+            expect(table.delete(a, 0x08080808, c, o.d)).toBe(model.get(key) ?? -1);
+            model.delete(key);
+          } else {
+            expect(table.set(a, 0x08080808, c, o.d, i)).toBe(true);
+            model.set(key, i);
+          }
+          expect(table.size).toBe(model.size);
+        });
+        for (let a = 0; a < 8; a++)
+          for (let c = 0; c < 8; c++)
+            for (const d of [1, 6, 17]) {
+              const cc = ((c * 7919) << 16) | 53;
+              expect(table.get(0xc0a80100 + a, 0x08080808, cc, d)).toBe(model.get(`${0xc0a80100 + a}/${cc}/${d}`) ?? -1);
+            }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses inserts beyond its capacity', () => {
+    const table = new FlowTable(2);
+    expect(table.set(1, 0, 0, 0, 1)).toBe(true);
+    expect(table.set(2, 0, 0, 0, 2)).toBe(true);
+    expect(table.set(3, 0, 0, 0, 3)).toBe(false);
+    expect(table.set(2, 0, 0, 0, 9)).toBe(true);
+    expect(table.get(2, 0, 0, 0)).toBe(9);
+  });
+});
