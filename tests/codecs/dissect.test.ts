@@ -148,7 +148,6 @@ describe('dissect never throws', () => {
             expect(l.header.error).toBeInstanceOf(DecodeError);
             expect(l.header.error.reason).not.toMatch(/^internal/);
           }
-          expect(assemble(layers, { computeChecksums: false, fixLengths: false }).length).toBe(bytes.length);
         },
       ),
       { numRuns: 3000 },
