@@ -57,6 +57,11 @@ export interface RouterOptions {
   readonly transmit?: (frame: Uint8Array, egress: number, nowNs: number) => void;
   /** Sizes the FIB's record table for a large table. */
   readonly expectedRoutes?: number;
+  /**
+   * A FIB to share (e.g. one large table behind several routers in a test
+   * bench); its next hops must index this router's adjacencies.
+   */
+  readonly fib?: Fib;
 }
 
 /** Verdicts written into `egress` besides an interface number. */
@@ -114,7 +119,7 @@ export class Router {
 
   constructor(options: RouterOptions) {
     const n = options.interfaces.length;
-    this.fib = new Fib({ expectedSize: options.expectedRoutes });
+    this.fib = options.fib ?? new Fib({ expectedSize: options.expectedRoutes });
     this.interfaceNames = options.interfaces.map((i) => i.name);
     this.ifaceMac = new Uint8Array(n * 6);
     this.ifaceAddress = new Uint32Array(n);

@@ -1,0 +1,208 @@
+/**
+ * The forwarding core at line rate: longest-prefix match over a synthetic
+ * table with a real table's prefix-length mix (about a million prefixes),
+ * and the router pipeline on batches of 256 64-byte Ethernet/IPv4/UDP
+ * frames, plain and with source NAT.
+ */
+import { macToBytes } from '../../codecs/address.js';
+import { internetChecksum, onesComplementSum, pseudoHeaderSum } from '../../codecs/checksum.js';
+import { ArpCache } from '../../src/forward/arp-cache.js';
+import { Fib, maskOf } from '../../src/forward/fib.js';
+import { Nat } from '../../src/forward/nat.js';
+import { Router } from '../../src/forward/router.js';
+import { loadInto, syntheticTable, type SyntheticTable } from '../../src/forward/synthetic-table.js';
+import { SeededRandom } from '../../src/sim/random.js';
+import type { BenchTask, ExtraRow, Suite } from '../harness.js';
+
+const BATCH = 256;
+const FRAME = 64;
+const HOPS = 8;
+const NOW = 1e9;
+
+const random = new SeededRandom(42);
+const table = syntheticTable({ seed: 1, nextHops: HOPS });
+
+function randomAddresses(n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = random.uint32();
+  return out;
+}
+
+/** Fixed views over `addresses`, one per batch, made once. */
+function batchesOf(addresses: Uint32Array): Uint32Array[] {
+  const out: Uint32Array[] = [];
+  for (let i = 0; i + BATCH <= addresses.length; i += BATCH) out.push(addresses.subarray(i, i + BATCH));
+  return out;
+}
+
+// Connected routes take adjacencies 0 and 1; the table's next hops 0..7 become 2..9.
+const FIRST_GATEWAY = 2;
+const fib = new Fib({ expectedSize: table.count });
+for (let i = 0; i < table.count; i++) fib.insertPrefix(table.networks[i], table.lengths[i], table.nextHops[i] + FIRST_GATEWAY);
+
+const interfaces = [
+  { name: 'lan', mac: '02:00:00:00:00:01', address: '192.168.1.1', prefixLength: 24 },
+  { name: 'wan', mac: '02:00:00:00:00:02', address: '203.0.113.50', prefixLength: 24 },
+];
+
+function routerWith(nat?: Nat): Router {
+  const arp = new ArpCache();
+  const router = new Router({ interfaces, arp, fib, nat: nat && { nat, outsideInterface: 'wan' } });
+  for (let h = 0; h < HOPS; h++) {
+    const gateway = (0xcb007100 + 1 + h) >>> 0; // 203.0.113.1 + h
+    if (router.adjacencies.intern(gateway, 1, `isp-${h + 1}`) !== FIRST_GATEWAY + h) throw new Error('adjacency numbering');
+    arp.learn(gateway, macToBytes(`02:00:00:00:01:${(h + 1).toString(16).padStart(2, '0')}`), 0);
+  }
+  return router;
+}
+
+/** `flows` frames, 64 bytes each, from distinct inside (address, port) pairs to random destinations. */
+function udpFrames(flows: number): Uint8Array {
+  const buf = new Uint8Array(flows * FRAME);
+  const lanMac = macToBytes(interfaces[0].mac);
+  for (let f = 0; f < flows; f++) {
+    const o = f * FRAME;
+    buf.set(lanMac, o);
+    buf.set([0x02, 0, 0, 0, 0x10, 0x01, 0x08, 0x00], o + 6);
+    const ip = o + 14;
+    buf.set([0x45, 0, 0, 50, (f >>> 8) & 0xff, f & 0xff, 0x40, 0, 255, 17], ip);
+    const source = (0xc0a80100 | (2 + (f % 250))) >>> 0; // 192.168.1.2..251
+    const destination = random.uint32();
+    writeUint32(buf, ip + 12, source);
+    writeUint32(buf, ip + 16, destination);
+    const checksum = internetChecksum(buf, ip, ip + 20);
+    buf[ip + 10] = checksum >>> 8;
+    buf[ip + 11] = checksum & 0xff;
+    const udp = ip + 20;
+    const port = 1024 + Math.floor(f / 250);
+    buf.set([port >>> 8, port & 0xff, 0x01, 0xbb, 0, 30], udp);
+    const sum = internetChecksum(buf, udp, udp + 30, pseudoHeaderSum(buf, ip + 12, ip + 16, 17, 30));
+    buf[udp + 6] = (sum || 0xffff) >>> 8;
+    buf[udp + 7] = (sum || 0xffff) & 0xff;
+  }
+  return buf;
+}
+
+function framesOf(buf: Uint8Array, first: number, count: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) out.push(buf.subarray((first + i) * FRAME, (first + i + 1) * FRAME));
+  return out;
+}
+
+function writeUint32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
+const randomBatches = batchesOf(randomAddresses(1 << 20));
+const hotBatches = batchesOf(randomAddresses(1024));
+const lookupOut = new Int32Array(BATCH);
+let next = 0;
+
+/** The peer: one Map per prefix length keyed by the masked address, probed longest first. */
+const perLength: Array<Map<number, number>> = Array.from({ length: 33 }, () => new Map());
+for (let i = 0; i < table.count; i++) perLength[table.lengths[i]].set(table.networks[i], table.nextHops[i]);
+const masks = Array.from({ length: 33 }, (_, l) => maskOf(l));
+function mapLookup(address: number): number {
+  for (let l = 32; l >= 0; l--) {
+    const hop = perLength[l].get((address & masks[l]) >>> 0);
+    if (hop !== undefined) return hop;
+  }
+  return -1;
+}
+
+// Plain forwarding: TTL starts at 255 and is re-armed (with a fresh header
+// checksum) before it runs out, so every call does the full work.
+const plainRouter = routerWith();
+const plainBuf = udpFrames(BATCH);
+const plainFrames = framesOf(plainBuf, 0, BATCH);
+const egress = new Int32Array(BATCH);
+function rearm(buf: Uint8Array): void {
+  for (let o = 14; o < buf.length; o += FRAME) {
+    buf[o + 8] = 255;
+    buf[o + 10] = 0;
+    buf[o + 11] = 0;
+    const checksum = internetChecksum(buf, o, o + 20);
+    buf[o + 10] = checksum >>> 8;
+    buf[o + 11] = checksum & 0xff;
+  }
+}
+
+/** NAT rewrites sources in place, so each call starts from a pristine copy of its batch. */
+function snatTask(name: string, flows: number): BenchTask {
+  const nat = new Nat({ outsideAddress: '203.0.113.50', capacity: 131072 });
+  const router = routerWith(nat);
+  const pristine = udpFrames(flows);
+  const batches = Math.floor(flows / BATCH);
+  const work = new Uint8Array(BATCH * FRAME);
+  const frames = framesOf(work, 0, BATCH);
+  let b = 0;
+  return {
+    name,
+    opsPerCall: BATCH,
+    fn: () => {
+      work.set(pristine.subarray(b * BATCH * FRAME, (b + 1) * BATCH * FRAME));
+      b = b + 1 === batches ? 0 : b + 1;
+      if (router.forwardBatch(frames, BATCH, 0, NOW, egress) !== BATCH) throw new Error(`snat: ${JSON.stringify(router.counters())}`);
+    },
+  };
+}
+
+export const tasks: BenchTask[] = [
+  {
+    name: 'lpm random 1M',
+    opsPerCall: BATCH,
+    versus: 'lpm random 1M (Map per length)',
+    fn: () => {
+      fib.lookupBatch(randomBatches[next], lookupOut, BATCH);
+      next = (next + 1) & (randomBatches.length - 1);
+    },
+  },
+  {
+    name: 'lpm random 1M (Map per length)',
+    opsPerCall: BATCH,
+    fn: () => {
+      const batch = randomBatches[next];
+      for (let i = 0; i < BATCH; i++) lookupOut[i] = mapLookup(batch[i]);
+      next = (next + 1) & (randomBatches.length - 1);
+    },
+  },
+  {
+    name: 'lpm hot 1k',
+    opsPerCall: BATCH,
+    fn: () => {
+      fib.lookupBatch(hotBatches[next & 3], lookupOut, BATCH);
+      next = (next + 1) & (randomBatches.length - 1);
+    },
+  },
+  {
+    name: 'forward lpm+ttl+csum+mac',
+    opsPerCall: BATCH,
+    fn: () => {
+      if (plainBuf[14 + 8] < 3) rearm(plainBuf);
+      if (plainRouter.forwardBatch(plainFrames, BATCH, 0, NOW, egress) !== BATCH) throw new Error(`forward: ${JSON.stringify(plainRouter.counters())}`);
+    },
+  },
+  snatTask('forward snat 4k flows', 4096),
+  snatTask('forward snat 64k flows', 64000),
+];
+
+function buildRows(built: SyntheticTable): ExtraRow[] {
+  const before = process.memoryUsage();
+  const start = performance.now();
+  const fresh = new Fib({ expectedSize: built.count });
+  loadInto(fresh, built);
+  const ms = performance.now() - start;
+  const after = process.memoryUsage();
+  const mib = (after.arrayBuffers - before.arrayBuffers + after.heapUsed - before.heapUsed) / 2 ** 20;
+  return [
+    { task: `fib build ${built.count} prefixes`, value: ms, unit: 'ms' },
+    { task: `fib memory ${fresh.size} prefixes (arrayBuffers + heap)`, value: mib, unit: 'MiB' },
+    { task: 'fib memory of its typed arrays', value: fresh.byteLength / 2 ** 20, unit: 'MiB' },
+  ];
+}
+
+const suite: Suite = { name: 'forward', tasks, extra: () => buildRows(table) };
+export default suite;
