@@ -43,4 +43,10 @@ function main(argv: string[]): void {
   fail(`unknown command ${command}`);
 }
 
+// Output piped into `head` and the like ends early; that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2));
