@@ -232,7 +232,7 @@ export class ArpCache {
     const width = Math.max(16, ...rows.map((r) => r.ip.length + 2));
     const lines = [`${'IP'.padEnd(width)}|  MAC`, `${'-'.repeat(width)}|------`];
     if (rows.length === 0) lines.push('(empty)');
-    for (const r of rows) lines.push(`${r.ip.padEnd(width)}|  ${r.mac}${r.state === 'reachable' ? '' : ` (${r.state})`}`);
+    for (const r of rows) lines.push(`${r.ip.padEnd(width)}|  ${r.mac}${r.state === 'stale' ? ' (stale)' : ''}`);
     return lines.join('\n');
   }
 
