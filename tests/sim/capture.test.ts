@@ -114,7 +114,7 @@ describe.skipIf(skipWithoutTshark)('capture judged by Wireshark', () => {
     const verdict = pcapVerdict(file);
     expect(verdict.problems).toEqual([]);
     expect(verdict.packets).toBe(4);
-    const rows = tsharkFields(file, ['frame.interface_name', 'frame.packet_flags_direction', 'frame.packet_id', 'frame.comment', 'ip.src_host']);
+    const rows = tsharkFields(file, ['frame.interface_name', 'frame.packet_flags_direction', 'frame.packet_id', 'frame.comment', 'ip.src_host'], ['-N', 'n', '-o', 'nameres.use_external_name_resolver:FALSE']);
     expect(rows.map((r) => r.slice(0, 3))).toEqual([
       ['alpha:eth0', '0x00000002', '1'],
       ['beta:eth0', '0x00000001', '1'],
