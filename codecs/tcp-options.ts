@@ -10,7 +10,7 @@
  * kept as its padding, so that every well-formed header re-encodes exactly.
  */
 import { readUint32 } from './address.js';
-import { DecodeError } from './decode-error.js';
+import { DecodeError, requireBytes } from './decode-error.js';
 import { writeUint32 } from './transport.js';
 
 export interface SackBlock {
@@ -87,6 +87,8 @@ function optionLength(option: TcpOption): number {
  * kind does not allow.
  */
 export function decodeOptions(bytes: Uint8Array, offset: number, end: number): TcpOption[] {
+  if (offset < 0) throw new DecodeError('tcp', offset, 'options start before the buffer');
+  requireBytes(bytes, offset, end - offset, 'tcp', 'options');
   const options: TcpOption[] = [];
   let i = offset;
   while (i < end) {

@@ -519,6 +519,8 @@ describe('tcp errors and edge cases', () => {
     expect(buf.subarray(2, 22)).toEqual(fromHex('020405b4 0402 080a0000000100000002 01 030307'));
     expect([buf[0], buf[1], buf[22], buf[23]]).toEqual([0xa5, 0xa5, 0xa5, 0xa5]);
     expect(decodeOptions(buf, 2, 22)).toEqual(options);
+    expect(() => decodeOptions(buf, 20, 30)).toThrow(/truncated options/);
+    expect(() => decodeOptions(buf, -1, 4)).toThrow(DecodeError);
   });
 
   it('sets every flag bit where TcpFlagBits says, NS in byte 12 and the reserved bits beside it', () => {
