@@ -216,7 +216,15 @@ function application(w: Walker, seg: tcp.TcpHeader, offset: number, end: number,
     return;
   }
   if (ports(PORT_HTTPS)) {
-    const r = decodeRecords(frame, offset, end - offset);
+    // A TLS 1.2 Finished travels encrypted in a handshake record; if what it holds
+    // does not read as messages, keep the records and leave the messages out.
+    let r;
+    try {
+      r = decodeRecords(frame, offset, end - offset);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      r = decodeRecords(frame, offset, end - offset, { messages: false });
+    }
     if (r.records.length > 0) w.push({ name: 'tls', offset, length: r.used, header: { records: r.records } });
     if (r.partial) w.raw(r.partial.offset, end, `part of a TLS record: ${r.partial.present} bytes here, ${r.partial.missing} still to come`);
     return;
