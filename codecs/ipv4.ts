@@ -5,7 +5,7 @@
  */
 import * as BL from 'buffer-layout';
 import { ipv4ToString, writeIpv4 } from './address.js';
-import { internetChecksum, onesComplementSum, foldSum } from './checksum.js';
+import { internetChecksum } from './checksum.js';
 import { type Decoded, type EncodeOptions, computeChecksums, decoded, fixLengths } from './codec.js';
 import { DecodeError, requireBytes } from './decode-error.js';
 
@@ -90,7 +90,38 @@ export const ipv4Layout = (() => {
 export function headerChecksumValid(bytes: Uint8Array, offset: number): boolean {
   const headerLength = (bytes[offset] & 0x0f) << 2;
   if (headerLength < IPV4_MIN_HEADER_LENGTH || offset + headerLength > bytes.length) return false;
-  return foldSum(onesComplementSum(bytes, offset, offset + headerLength)) === 0xffff;
+  return headerSumsToZero(bytes, offset, headerLength);
+}
+
+/** The header's one's-complement sum is all ones; headerLength is a multiple of 4, so there is no odd byte. */
+function headerSumsToZero(b: Uint8Array, offset: number, headerLength: number): boolean {
+  let sum = 0;
+  for (let i = offset, end = offset + headerLength; i < end; i += 2) sum += (b[i] << 8) | b[i + 1];
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  return sum === 0xffff;
+}
+
+const NO_OPTIONS = new Uint8Array(0);
+
+/**
+ * Recently formatted addresses, direct-mapped by their bits. An emulated
+ * network reuses a handful of addresses, and formatting one as text costs
+ * more than all the rest of a decode. Every slot starts as 0.0.0.0 under
+ * key 0, so a slot is never stale.
+ */
+const ADDRESS_SLOTS = 1024;
+const slotAddress = new Int32Array(ADDRESS_SLOTS);
+const slotText: string[] = new Array<string>(ADDRESS_SLOTS).fill('0.0.0.0');
+
+function addressText(b: Uint8Array, at: number): string {
+  const address = (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+  const slot = (address ^ (address >>> 10) ^ (address >>> 20)) & (ADDRESS_SLOTS - 1);
+  if (slotAddress[slot] === address) return slotText[slot];
+  const text = ipv4ToString(b, at);
+  slotAddress[slot] = address;
+  slotText[slot] = text;
+  return text;
 }
 
 /**
@@ -126,10 +157,11 @@ export function decode(bytes: Uint8Array, offset = 0): Decoded<Ipv4Header> {
     ttl: b[offset + 8],
     protocol: b[offset + 9],
     checksum: (b[offset + 10] << 8) | b[offset + 11],
-    checksumValid: foldSum(onesComplementSum(b, offset, offset + headerLength)) === 0xffff,
-    source: ipv4ToString(b, offset + 12),
-    destination: ipv4ToString(b, offset + 16),
-    options: b.subarray(offset + IPV4_MIN_HEADER_LENGTH, offset + headerLength),
+    checksumValid: headerSumsToZero(b, offset, headerLength),
+    source: addressText(b, offset + 12),
+    destination: addressText(b, offset + 16),
+    // Most packets carry no options; sharing one empty array spares a view per decode.
+    options: ihl === 5 ? NO_OPTIONS : b.subarray(offset + IPV4_MIN_HEADER_LENGTH, offset + headerLength),
   };
   return decoded(bytes, header, headerLength, offset + headerLength, totalLength - headerLength);
 }

@@ -212,6 +212,18 @@ const arbHeader: fc.Arbitrary<Ipv4Header> = fc.record({
 });
 
 describe('ipv4 properties', () => {
+  it('formats every address right however addresses come and go', () => {
+    const base = ipv4.decode(fromHex(wikipedia.full_header + '00'.repeat(0x73 - 20))).header;
+    const texts = Array.from({ length: 5000 }, (_, i) => `${i & 1 ? 0 : 10}.${(i * 7) >>> 8 & 255}.${(i * 7) & 255}.${i % 3}`);
+    const packets = texts.map((t, i) => ipv4.encode({ ...base, source: t, destination: texts[(i * 31) % texts.length] }));
+    for (let pass = 0; pass < 2; pass++) {
+      packets.forEach((p, i) => {
+        const h = ipv4.decode(p).header;
+        expect([h.source, h.destination]).toEqual([texts[i], texts[(i * 31) % texts.length]]);
+      });
+    }
+  });
+
   it('decode(encode(h)) gives h back, with ihl, totalLength and checksum filled in', () => {
     fc.assert(
       fc.property(arbHeader, fc.uint8Array({ maxLength: 64 }), (h, payload) => {
