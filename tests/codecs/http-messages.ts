@@ -73,7 +73,7 @@ const chunk = fc.record({
 type Body = Pick<HttpMessage, 'body' | 'chunks' | 'trailers'> & { framing: HttpField[] };
 
 const body: fc.Arbitrary<Body> = fc.oneof(
-  fc.constant({ framing: [] }),
+  fc.constant<Body>({ framing: [] }),
   bytes.map((b) => ({ body: b, framing: [['Content-Length', String(b.length)] as HttpField] })),
   fc.tuple(fc.array(chunk, { maxLength: 4 }), fc.constantFrom('', ';end'), fields).map(([cs, ext, trailers]) => {
     const chunks = [...cs, { size: '0', extensions: ext, data: new Uint8Array(0) }];
@@ -89,7 +89,7 @@ const body: fc.Arbitrary<Body> = fc.oneof(
 
 function assemble<M extends HttpMessage>(start: Omit<M, 'headers'>, hs: HttpField[], b: Body): M {
   const { framing, ...rest } = b;
-  return { ...start, headers: [...hs, ...framing], ...rest } as M;
+  return { ...start, headers: [...hs, ...framing], ...rest } as unknown as M;
 }
 
 export const requests: fc.Arbitrary<HttpRequest> = fc
