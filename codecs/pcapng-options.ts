@@ -35,7 +35,7 @@ export type OptionVisitor = (code: number, valueOffset: number, length: number) 
  * Walks the options in [start, end) of a block body, checking that every
  * header and value lies inside it before the visitor sees it.
  */
-export function forEachOption(bytes: Uint8Array, view: DataView, little: boolean, start: number, end: number, layer: string, visit: OptionVisitor): void {
+export function forEachOption(view: DataView, little: boolean, start: number, end: number, layer: string, visit: OptionVisitor): void {
   let at = start;
   while (at < end) {
     if (end - at < OPTION_HEADER_LENGTH) throw new DecodeError(layer, at, 'truncated option header', OPTION_HEADER_LENGTH, end - at);

@@ -144,7 +144,7 @@ export function* readPcapng(bytes: Uint8Array, details?: PcapngDetailsSink): Gen
         let hardware: string | undefined;
         let os: string | undefined;
         let userApplication: string | undefined;
-        forEachOption(bytes, view, little, body + SectionHeaderOffsets.options, end, LAYER, (code, at, length) => {
+        forEachOption(view, little, body + SectionHeaderOffsets.options, end, LAYER, (code, at, length) => {
           if (code === OptionCode.comment) comments.push(optionText(bytes, at, length));
           else if (code === OptionCode.shbHardware) hardware = optionText(bytes, at, length);
           else if (code === OptionCode.shbOs) os = optionText(bytes, at, length);
@@ -171,7 +171,7 @@ export function* readPcapng(bytes: Uint8Array, details?: PcapngDetailsSink): Gen
         let fcsLength: number | undefined;
         let os: string | undefined;
         let filter: Uint8Array | undefined;
-        forEachOption(bytes, view, little, body + InterfaceDescriptionOffsets.options, end, LAYER, (code, at, length) => {
+        forEachOption(view, little, body + InterfaceDescriptionOffsets.options, end, LAYER, (code, at, length) => {
           if (code === OptionCode.ifName) name = optionText(bytes, at, length);
           else if (code === OptionCode.ifDescription) description = optionText(bytes, at, length);
           else if (code === OptionCode.ifTsresol && length >= 1) tsresol = bytes[at];
@@ -211,7 +211,7 @@ export function* readPcapng(bytes: Uint8Array, details?: PcapngDetailsSink): Gen
         const comments: string[] = [];
         let flags: number | undefined;
         let packetId: bigint | undefined;
-        forEachOption(bytes, view, little, Math.min(dataOffset + pad4(capturedLength), end), end, LAYER, (code, at, length) => {
+        forEachOption(view, little, Math.min(dataOffset + pad4(capturedLength), end), end, LAYER, (code, at, length) => {
           if (code === OptionCode.comment) comments.push(optionText(bytes, at, length));
           else if (code === OptionCode.epbFlags && length === 4) flags = view.getUint32(at, little);
           else if (enhanced && code === OptionCode.epbPacketId && length === 8) packetId = view.getBigUint64(at, little);
@@ -272,7 +272,7 @@ export function* readPcapng(bytes: Uint8Array, details?: PcapngDetailsSink): Gen
           else if (recordType === 2 && length >= 16) details?.name({ section, address: ipv6ToString(bytes, value), names: namesIn(bytes, value + 16, value + length) });
           at = value + pad4(length);
         }
-        forEachOption(bytes, view, little, Math.min(at, end), end, LAYER, () => {});
+        forEachOption(view, little, Math.min(at, end), end, LAYER, () => {});
         break;
       }
       case BlockType.decryptionSecrets: {
@@ -280,7 +280,7 @@ export function* readPcapng(bytes: Uint8Array, details?: PcapngDetailsSink): Gen
         const secretsLength = view.getUint32(body + DecryptionSecretsOffsets.secretsLength, little);
         const dataOffset = body + DecryptionSecretsOffsets.data;
         if (secretsLength > end - dataOffset) throw new DecodeError(LAYER, body + DecryptionSecretsOffsets.secretsLength, `secrets length ${secretsLength} runs past its block`, secretsLength, end - dataOffset);
-        forEachOption(bytes, view, little, Math.min(dataOffset + pad4(secretsLength), end), end, LAYER, () => {});
+        forEachOption(view, little, Math.min(dataOffset + pad4(secretsLength), end), end, LAYER, () => {});
         details?.secrets({ section, type: view.getUint32(body, little), data: bytes.subarray(dataOffset, dataOffset + secretsLength) });
         break;
       }

@@ -78,6 +78,23 @@ describe('PcapngWriter', () => {
     expect(a.bytes()).toEqual(b.bytes());
   });
 
+  it('writes through a sink into a 0xa5-filled buffer at an offset, touching nothing outside', () => {
+    const whole = collect();
+    writeTestCapture(whole.sink);
+    const size = whole.bytes().length;
+    const target = new Uint8Array(size + 16).fill(0xa5);
+    let at = 5;
+    writeTestCapture((chunk) => {
+      target.set(chunk, at);
+      at += chunk.length;
+    });
+    expect(at).toBe(5 + size);
+    expect([...target.subarray(0, 5), ...target.subarray(5 + size)].every((b) => b === 0xa5)).toBe(true);
+    const there = [...readCapture(target.subarray(5, 5 + size))];
+    const here = [...readCapture(whole.bytes())];
+    expect(there.map((r) => [r.timestampNs, [...r.data], r.comment, r.packetId])).toEqual(here.map((r) => [r.timestampNs, [...r.data], r.comment, r.packetId]));
+  });
+
   it('reads back as the records it was given', () => {
     const out = collect();
     const expected = writeTestCapture(out.sink);
