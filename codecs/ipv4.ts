@@ -4,7 +4,7 @@
  * can be written back byte for byte.
  */
 import * as BL from 'buffer-layout';
-import { ipv4ToString, writeIpv4 } from './address.js';
+import { writeIpv4 } from './address.js';
 import { internetChecksum } from './checksum.js';
 import { type Decoded, type EncodeOptions, computeChecksums, decoded, fixLengths } from './codec.js';
 import { DecodeError, requireBytes } from './decode-error.js';
@@ -118,7 +118,8 @@ function addressText(b: Uint8Array, at: number): string {
   const address = (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
   const slot = (address ^ (address >>> 10) ^ (address >>> 20)) & (ADDRESS_SLOTS - 1);
   if (slotAddress[slot] === address) return slotText[slot];
-  const text = ipv4ToString(b, at);
+  // Plain concatenation: V8 keeps small numbers' text, and this measured well ahead of a table lookup.
+  const text = b[at] + '.' + b[at + 1] + '.' + b[at + 2] + '.' + b[at + 3];
   slotAddress[slot] = address;
   slotText[slot] = text;
   return text;
