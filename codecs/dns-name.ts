@@ -133,7 +133,10 @@ export class NameWriter {
   private mode = NONE;
   private start = 0;
   private count = 0;
-  private readonly suffixes: string[] = [];
+  // A suffix is kept as the name it came from and where in that text it starts: no substring per label.
+  private readonly names: string[] = [];
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
   private readonly offsets: number[] = [];
   private readonly lengths: number[] = [];
   private found: Map<number, number> | null = null;
@@ -166,8 +169,7 @@ export class NameWriter {
     let i = 0;
     while (i < n) {
       if (useTable) {
-        const suffix = i === 0 && n === name.length ? name : name.slice(i, n);
-        const entry = this.lookup(suffix, pos - this.start);
+        const entry = this.lookup(name, i, n, pos - this.start);
         if (entry >= 0) {
           const target = this.offsets[entry];
           buf[pos] = 0xc0 | (target >>> 8);
@@ -175,10 +177,10 @@ export class NameWriter {
           const tail = this.lengths[entry];
           if (pos - first + tail > MAX_NAME_LENGTH) invalid(name, `longer than ${MAX_NAME_LENGTH} bytes`);
           this.settleLengths(pos - this.start, tail);
-          this.remember(suffix, pos - this.start, tail);
+          this.remember(name, i, n, pos - this.start, tail);
           return pos + 2;
         }
-        this.remember(suffix, pos - this.start, -1);
+        this.remember(name, i, n, pos - this.start, -1);
       }
       const lengthAt = pos++;
       while (i < n) {
@@ -210,24 +212,28 @@ export class NameWriter {
     return pos;
   }
 
-  /** The table entry to point at for `suffix` written at `at`, or -1. */
-  private lookup(suffix: string, at: number): number {
+  /** The table entry to point at for the suffix name[from, to) written at `at`, or -1. */
+  private lookup(name: string, from: number, to: number, at: number): number {
     let want = -1;
     if (this.mode === AS_FOUND) {
       const target = this.found?.get(at);
       if (target === undefined) return -1;
       want = target;
     }
+    const length = to - from;
     for (let k = 0; k < this.count; k++) {
-      if (this.suffixes[k] === suffix && (want < 0 || this.offsets[k] === want) && this.lengths[k] > 0) return k;
+      if (this.ends[k] - this.starts[k] !== length || this.lengths[k] < 0 || (want >= 0 && this.offsets[k] !== want)) continue;
+      if (sameText(this.names[k], this.starts[k], name, from, length)) return k;
     }
     return -1;
   }
 
-  private remember(suffix: string, at: number, wireLength: number): void {
+  private remember(name: string, from: number, to: number, at: number, wireLength: number): void {
     if (at > 0x3fff) return;
     const k = this.count++;
-    this.suffixes[k] = suffix;
+    this.names[k] = name;
+    this.starts[k] = from;
+    this.ends[k] = to;
     this.offsets[k] = at;
     this.lengths[k] = wireLength;
   }
@@ -240,6 +246,12 @@ export class NameWriter {
   private settleLengths(tailAt: number, tailLength: number): void {
     for (let k = this.count - 1; k >= 0 && this.lengths[k] < 0; k--) this.lengths[k] = tailAt - this.offsets[k] + tailLength;
   }
+}
+
+function sameText(a: string, aFrom: number, b: string, bFrom: number, length: number): boolean {
+  if (a === b && aFrom === bFrom) return true;
+  for (let i = 0; i < length; i++) if (a.charCodeAt(aFrom + i) !== b.charCodeAt(bFrom + i)) return false;
+  return true;
 }
 
 function endsEscaped(name: string, at: number): boolean {

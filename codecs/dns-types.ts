@@ -41,20 +41,24 @@ export function className(value: number): DnsClass {
   return CLASS_NAMES[value] ?? value;
 }
 
-function toNumber(value: string | number, table: Record<string, number>, what: string): number {
+// Maps, not the objects above: an encode looks a mnemonic up per record, and Map.get was measured faster than a keyed object read.
+const TYPE_BY_NAME = new Map(Object.entries(TYPE_NUMBERS));
+const CLASS_BY_NAME = new Map(Object.entries(CLASS_NUMBERS));
+
+function toNumber(value: string | number, table: Map<string, number>, what: string): number {
   if (typeof value === 'number') {
     if (Number.isInteger(value) && value >= 0 && value <= 0xffff) return value;
   } else {
-    // hasOwn, so that "constructor" and friends are not taken for mnemonics.
-    if (Object.hasOwn(table, value)) return table[value];
+    const n = table.get(value);
+    if (n !== undefined) return n;
   }
   throw new TypeError(`unknown DNS ${what}: ${JSON.stringify(value)}`);
 }
 
 export function typeNumber(type: DnsType): number {
-  return toNumber(type, TYPE_NUMBERS, 'type');
+  return toNumber(type, TYPE_BY_NAME, 'type');
 }
 
 export function classNumber(klass: DnsClass): number {
-  return toNumber(klass, CLASS_NUMBERS, 'class');
+  return toNumber(klass, CLASS_BY_NAME, 'class');
 }

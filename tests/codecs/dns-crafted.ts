@@ -30,10 +30,11 @@ export function pointerChain(length: number, loop: boolean): Uint8Array {
 
 /** A query for `name` given as raw wire bytes (labels and whatever follows). */
 export function queryWithName(wire: readonly number[], type = 1): Uint8Array {
-  return Uint8Array.from([...header(1, 0), ...wire, 0, type, 0, 1]);
+  return Uint8Array.from([...header(1, 0), ...wire, type >> 8, type & 0xff, 0, 1]);
 }
 
 /** A response to a query for "a" with one answer of `type` and the given rdata. */
 export function answerWithRdata(type: number, rdata: readonly number[], rdlength = rdata.length): Uint8Array {
-  return Uint8Array.from([...header(1, 1), 1, 0x61, 0, 0, type, 0, 1, 0xc0, 12, 0, type, 0, 1, 0, 0, 0, 60, rdlength >> 8, rdlength & 0xff, ...rdata]);
+  const t = [type >> 8, type & 0xff];
+  return Uint8Array.from([...header(1, 1), 1, 0x61, 0, ...t, 0, 1, 0xc0, 12, ...t, 0, 1, 0, 0, 0, 60, rdlength >> 8, rdlength & 0xff, ...rdata]);
 }
