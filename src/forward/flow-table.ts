@@ -11,26 +11,24 @@
 export class FlowTable {
   readonly slots: number;
   private readonly mask: number;
-  private readonly keyA: Uint32Array;
-  private readonly keyB: Uint32Array;
-  private readonly keyC: Uint32Array;
-  private readonly keyD: Uint8Array;
-  /** The entry id in each slot, or -1 when the slot is empty. */
-  private readonly value: Int32Array;
+  /**
+   * Four words a slot, side by side so that one probe touches one cache
+   * line: the three key words, then the protocol byte in the top 8 bits over
+   * the entry id plus one (0 marks an empty slot).
+   */
+  private readonly words: Uint32Array;
   private count = 0;
 
-  /** `capacity` entries at most; the slot array is twice that (rounded to a power of two) so probe runs stay short. */
+  /** `capacity` entries at most (below 2^24); the slot array is twice that, rounded to a power of two, so probe runs stay short. */
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`FlowTable capacity must be a positive integer, not ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity >= ID_LIMIT) {
+      throw new RangeError(`FlowTable capacity must be an integer from 1 to ${ID_LIMIT - 1}, not ${capacity}`);
+    }
     let slots = 2;
     while (slots < capacity * 2) slots *= 2;
     this.slots = slots;
     this.mask = slots - 1;
-    this.keyA = new Uint32Array(slots);
-    this.keyB = new Uint32Array(slots);
-    this.keyC = new Uint32Array(slots);
-    this.keyD = new Uint8Array(slots);
-    this.value = new Int32Array(slots).fill(-1);
+    this.words = new Uint32Array(slots * 4);
   }
 
   get size(): number {
@@ -39,82 +37,92 @@ export class FlowTable {
 
   /** The entry id stored under the key, or -1. */
   get(a: number, b: number, c: number, d: number): number {
+    const w = this.words;
     const mask = this.mask;
-    const value = this.value;
+    const tag = d << 24;
     let i = hashKey(a, b, c, d) & mask;
     for (;;) {
-      const v = value[i];
-      if (v < 0) return -1;
-      if (this.keyA[i] === a >>> 0 && this.keyB[i] === b >>> 0 && this.keyC[i] === c >>> 0 && this.keyD[i] === d) return v;
+      const at = i << 2;
+      const last = w[at + 3];
+      if (last === 0) return -1;
+      if (last >>> 24 === d && w[at] === a >>> 0 && w[at + 1] === b >>> 0 && w[at + 2] === c >>> 0) return (last & ID_MASK) - 1;
       i = (i + 1) & mask;
     }
   }
 
   /**
-   * Stores `id` under the key, replacing an existing value. Returns false
-   * when the table already holds `capacity` entries.
+   * Stores `id` (0 to capacity - 1 or more, below 2^24 - 1) under the key,
+   * replacing an existing value. Returns false when the table already holds
+   * `capacity` entries.
    */
   set(a: number, b: number, c: number, d: number, id: number): boolean {
+    const w = this.words;
     const mask = this.mask;
-    const value = this.value;
+    const tag = d << 24;
     let i = hashKey(a, b, c, d) & mask;
     for (;;) {
-      if (value[i] < 0) break;
-      if (this.keyA[i] === a >>> 0 && this.keyB[i] === b >>> 0 && this.keyC[i] === c >>> 0 && this.keyD[i] === d) {
-        value[i] = id;
+      const at = i << 2;
+      const last = w[at + 3];
+      if (last === 0) break;
+      if (last >>> 24 === d && w[at] === a >>> 0 && w[at + 1] === b >>> 0 && w[at + 2] === c >>> 0) {
+        w[at + 3] = tag | (id + 1);
         return true;
       }
       i = (i + 1) & mask;
     }
     if (this.count >= this.capacity) return false;
-    this.keyA[i] = a;
-    this.keyB[i] = b;
-    this.keyC[i] = c;
-    this.keyD[i] = d;
-    value[i] = id;
+    const at = i << 2;
+    w[at] = a;
+    w[at + 1] = b;
+    w[at + 2] = c;
+    w[at + 3] = tag | (id + 1);
     this.count++;
     return true;
   }
 
   /** Removes the key; returns the id it held, or -1 when absent. */
   delete(a: number, b: number, c: number, d: number): number {
+    const w = this.words;
     const mask = this.mask;
-    const value = this.value;
+    const tag = d << 24;
     let i = hashKey(a, b, c, d) & mask;
     for (;;) {
-      const v = value[i];
-      if (v < 0) return -1;
-      if (this.keyA[i] === a >>> 0 && this.keyB[i] === b >>> 0 && this.keyC[i] === c >>> 0 && this.keyD[i] === d) break;
+      const at = i << 2;
+      const last = w[at + 3];
+      if (last === 0) return -1;
+      if (last >>> 24 === d && w[at] === a >>> 0 && w[at + 1] === b >>> 0 && w[at + 2] === c >>> 0) break;
       i = (i + 1) & mask;
     }
-    const removed = value[i];
+    const removed = (w[(i << 2) + 3] & ID_MASK) - 1;
     // Backward shift: walk the run after the hole and move back every member
     // whose home slot does not lie cyclically in (hole, j].
     let hole = i;
     let j = (i + 1) & mask;
-    while (value[j] >= 0) {
-      const home = hashKey(this.keyA[j], this.keyB[j], this.keyC[j], this.keyD[j]) & mask;
+    for (;;) {
+      const at = j << 2;
+      const last = w[at + 3];
+      if (last === 0) break;
+      const home = hashKey(w[at], w[at + 1], w[at + 2], last >>> 24) & mask;
       const homeInRange = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!homeInRange) {
-        this.keyA[hole] = this.keyA[j];
-        this.keyB[hole] = this.keyB[j];
-        this.keyC[hole] = this.keyC[j];
-        this.keyD[hole] = this.keyD[j];
-        value[hole] = value[j];
+        w.copyWithin(hole << 2, at, at + 4);
         hole = j;
       }
       j = (j + 1) & mask;
     }
-    value[hole] = -1;
+    w[(hole << 2) + 3] = 0;
     this.count--;
     return removed;
   }
 
   clear(): void {
-    this.value.fill(-1);
+    this.words.fill(0);
     this.count = 0;
   }
 }
+
+const ID_MASK = 0x00ffffff;
+const ID_LIMIT = 0x00ffffff;
 
 /** A cheap multiply-xorshift mix of the key words; good enough spread for sequential ports and addresses. */
 export function hashKey(a: number, b: number, c: number, d: number): number {
