@@ -113,19 +113,26 @@ export class Switch implements NetworkNode {
       this.sim.log.record(this.name, 'switch-forward', { ingress: ingressName, source, destination, learnt: source, egress: null, packetId: frame.packetId });
       return;
     }
+    // A port with no cable plugged in carries nothing.
     const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(this.interfaces[this.egress[i]].name);
+    const ports: Interface[] = [];
+    for (let i = 0; i < n; i++) {
+      const port = this.interfaces[this.egress[i]];
+      if (port.link === undefined) continue;
+      out.push(port.name);
+      ports.push(port);
+    }
     if (known) {
       this.forwarded++;
       this.sim.log.record(this.name, 'switch-forward', { ingress: ingressName, source, destination, learnt: source, egress: out[0], packetId: frame.packetId });
-      this.interfaces[this.egress[0]].send(frame, `${this.name}: ${destination} learnt on ${out[0]}, in ${ingressName} → out ${out[0]}`);
+      ports[0].send(frame, `${this.name}: ${destination} learnt on ${out[0]}, in ${ingressName} → out ${out[0]}`);
       return;
     }
     this.flooded++;
     this.sim.log.record(this.name, 'switch-forward', { ingress: ingressName, source, destination, learnt: source, flooded: out, packetId: frame.packetId });
     const why = bytes[0] & 1 ? 'broadcast/multicast' : 'unknown unicast';
     const note = `${this.name}: flood ${why} ${destination} from ${ingressName}`;
-    for (let i = 0; i < n; i++) this.interfaces[this.egress[i]].send(frame, note);
+    for (const port of ports) port.send(frame, note);
   }
 
   /** A link came up on a port: what was learnt there may have moved. */
