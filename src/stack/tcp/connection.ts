@@ -809,7 +809,8 @@ export class TcpConnection implements ByteStream, Endpoints {
     const threshold = Math.min(this.host.config.receiveBuffer / 2, this.host.config.mss);
     const right = proposed - this.rcvAdvRight >= threshold ? proposed : this.rcvAdvRight;
     const window = Math.max(0, right - this.rcvNxt);
-    const field = Math.min(MAX_WINDOW_FIELD, Math.ceil(window / 2 ** this.rcvScale));
+    // Rounding down may show the edge a little left of where we keep it (RFC 7323 §2.4); the buffer is never overrun.
+    const field = Math.min(MAX_WINDOW_FIELD, Math.floor(window / 2 ** this.rcvScale));
     this.rcvAdvRight = Math.max(this.rcvAdvRight, this.rcvNxt + field * 2 ** this.rcvScale);
     return field;
   }
