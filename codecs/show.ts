@@ -142,3 +142,5 @@ for (const field of ['cipherSuite', 'cipherSuites[]']) registerFieldNames('tls',
 for (const field of ['group', 'selectedGroup', 'namedGroupList[]']) registerFieldNames('tls', field, hexNamer(namedGroupName));
 for (const field of ['algorithm', 'supportedSignatureAlgorithms[]']) registerFieldNames('tls', field, hexNamer(signatureSchemeName));
 for (const field of ['version', 'legacyVersion', 'selectedVersion', 'versions[]']) registerFieldNames('tls', field, hexNamer(protocolVersionName));
+// Where decode found compression pointers matters for re-encoding, not for reading.
+registerFieldNames('dns', 'pointers', (value) => (Array.isArray(value) ? `${value.length} compression pointer${value.length === 1 ? '' : 's'} (kept for exact re-encoding)` : undefined));
