@@ -12,11 +12,12 @@ export class FlowTable {
   readonly slots: number;
   private readonly mask: number;
   /**
-   * Four words a slot, side by side so that one probe touches one cache
+   * Four words a slot (signed, so that addresses stay small integers in
+   * V8 and are never boxed), side by side so that one probe touches one cache
    * line: the three key words, then the protocol byte in the top 8 bits over
    * the entry id plus one (0 marks an empty slot).
    */
-  private readonly words: Uint32Array;
+  private readonly words: Int32Array;
   private count = 0;
 
   /** `capacity` entries at most (below 2^24); the slot array is twice that, rounded to a power of two, so probe runs stay short. */
@@ -28,7 +29,7 @@ export class FlowTable {
     while (slots < capacity * 2) slots *= 2;
     this.slots = slots;
     this.mask = slots - 1;
-    this.words = new Uint32Array(slots * 4);
+    this.words = new Int32Array(slots * 4);
   }
 
   get size(): number {
@@ -37,6 +38,9 @@ export class FlowTable {
 
   /** The entry id stored under the key, or -1. */
   get(a: number, b: number, c: number, d: number): number {
+    a |= 0;
+    b |= 0;
+    c |= 0;
     const w = this.words;
     const mask = this.mask;
     const tag = d << 24;
@@ -45,7 +49,7 @@ export class FlowTable {
       const at = i << 2;
       const last = w[at + 3];
       if (last === 0) return -1;
-      if (last >>> 24 === d && w[at] === a >>> 0 && w[at + 1] === b >>> 0 && w[at + 2] === c >>> 0) return (last & ID_MASK) - 1;
+      if (last >>> 24 === d && w[at] === a && w[at + 1] === b && w[at + 2] === c) return (last & ID_MASK) - 1;
       i = (i + 1) & mask;
     }
   }
@@ -56,6 +60,9 @@ export class FlowTable {
    * `capacity` entries.
    */
   set(a: number, b: number, c: number, d: number, id: number): boolean {
+    a |= 0;
+    b |= 0;
+    c |= 0;
     const w = this.words;
     const mask = this.mask;
     const tag = d << 24;
@@ -64,7 +71,7 @@ export class FlowTable {
       const at = i << 2;
       const last = w[at + 3];
       if (last === 0) break;
-      if (last >>> 24 === d && w[at] === a >>> 0 && w[at + 1] === b >>> 0 && w[at + 2] === c >>> 0) {
+      if (last >>> 24 === d && w[at] === a && w[at + 1] === b && w[at + 2] === c) {
         w[at + 3] = tag | (id + 1);
         return true;
       }
@@ -82,6 +89,9 @@ export class FlowTable {
 
   /** Removes the key; returns the id it held, or -1 when absent. */
   delete(a: number, b: number, c: number, d: number): number {
+    a |= 0;
+    b |= 0;
+    c |= 0;
     const w = this.words;
     const mask = this.mask;
     const tag = d << 24;
@@ -90,7 +100,7 @@ export class FlowTable {
       const at = i << 2;
       const last = w[at + 3];
       if (last === 0) return -1;
-      if (last >>> 24 === d && w[at] === a >>> 0 && w[at + 1] === b >>> 0 && w[at + 2] === c >>> 0) break;
+      if (last >>> 24 === d && w[at] === a && w[at + 1] === b && w[at + 2] === c) break;
       i = (i + 1) & mask;
     }
     const removed = (w[(i << 2) + 3] & ID_MASK) - 1;

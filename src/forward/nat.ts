@@ -18,7 +18,7 @@
  * ports and this NAT does not reassemble, so it returns `notApplicable`; the
  * router must drop it rather than let an inside address out.
  */
-import { readUint32, uint32ToIpv4, ipv4ToUint32 } from '../../codecs/address.js';
+import { uint32ToIpv4, ipv4ToUint32 } from '../../codecs/address.js';
 import { updateChecksum16, updateChecksum32 } from '../../codecs/checksum.js';
 import { IcmpOffsets, IcmpType } from '../../codecs/icmp.js';
 import { IpProtocol, Ipv4Offsets } from '../../codecs/ipv4.js';
@@ -120,8 +120,8 @@ export class Nat {
   private readonly udpPorts: PortAllocator;
   private readonly icmpIds: PortAllocator;
 
-  private readonly sInsideIp: Uint32Array;
-  private readonly sRemoteIp: Uint32Array;
+  private readonly sInsideIp: Int32Array;
+  private readonly sRemoteIp: Int32Array;
   private readonly sInsidePort: Uint16Array;
   private readonly sRemotePort: Uint16Array;
   private readonly sOutsidePort: Uint16Array;
@@ -159,7 +159,7 @@ export class Nat {
 
   constructor(options: NatOptions) {
     this.outsideAddress = options.outsideAddress;
-    this.outside = ipv4ToUint32(options.outsideAddress);
+    this.outside = ipv4ToUint32(options.outsideAddress) | 0;
     const capacity = options.capacity ?? 65536;
     if (!Number.isInteger(capacity) || capacity < 1 || (capacity & (capacity - 1)) !== 0) {
       throw new RangeError(`NAT capacity must be a power of two, not ${capacity}`);
@@ -173,8 +173,8 @@ export class Nat {
     this.outTable = new FlowTable(capacity);
     this.inTable = new FlowTable(capacity);
     this.mapTable = new FlowTable(capacity);
-    this.sInsideIp = new Uint32Array(capacity);
-    this.sRemoteIp = new Uint32Array(capacity);
+    this.sInsideIp = new Int32Array(capacity);
+    this.sRemoteIp = new Int32Array(capacity);
     this.sInsidePort = new Uint16Array(capacity);
     this.sRemotePort = new Uint16Array(capacity);
     this.sOutsidePort = new Uint16Array(capacity);
@@ -231,8 +231,8 @@ export class Nat {
     } else {
       return this.result(NatResult.notApplicable);
     }
-    const insideIp = readUint32(packet, ipOffset + Ipv4Offsets.source);
-    const remoteIp = readUint32(packet, ipOffset + Ipv4Offsets.destination);
+    const insideIp = readInt32(packet, ipOffset + Ipv4Offsets.source);
+    const remoteIp = readInt32(packet, ipOffset + Ipv4Offsets.destination);
 
     let s = this.outTable.get(insideIp, remoteIp, (insidePort << 16) | remotePort, protocol);
     if (s >= 0 && this.sExpires[s] <= nowNs) {
@@ -271,7 +271,7 @@ export class Nat {
     this.sweep(nowNs, 1);
     const l4 = this.checkIpv4(packet, ipOffset);
     if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.notApplicable);
-    if (readUint32(packet, ipOffset + Ipv4Offsets.destination) !== this.outside) return this.result(NatResult.notApplicable);
+    if (readInt32(packet, ipOffset + Ipv4Offsets.destination) !== this.outside) return this.result(NatResult.notApplicable);
     const end = this.ipEnd;
     const protocol = packet[ipOffset + Ipv4Offsets.protocol];
     let outsidePort: number;
@@ -290,7 +290,7 @@ export class Nat {
     } else {
       return this.result(NatResult.notApplicable);
     }
-    const remoteIp = readUint32(packet, ipOffset + Ipv4Offsets.source);
+    const remoteIp = readInt32(packet, ipOffset + Ipv4Offsets.source);
     const s = this.liveSession(this.inTable.get(remoteIp, 0, (remotePort << 16) | outsidePort, protocol), nowNs);
     if (s < 0) return this.result(NatResult.noMapping);
     const insideIp = this.sInsideIp[s];
@@ -358,7 +358,7 @@ export class Nat {
         remote: `${uint32ToIpv4(this.sRemoteIp[s])}:${this.sRemotePort[s]}`,
         state: STATE_NAMES[state] as NatTableRow['state'],
         expiresInNs: this.sExpires[s] - nowNs,
-        order: protocol * 0x1_0000_0000_0000 + this.sOutsidePort[s] * 0x1_0000_0000 + this.sRemoteIp[s],
+        order: protocol * 0x1_0000_0000_0000 + this.sOutsidePort[s] * 0x1_0000_0000 + (this.sRemoteIp[s] >>> 0),
       });
     }
     rows.sort((a, b) => a.order - b.order);
@@ -434,8 +434,8 @@ export class Nat {
     if (inner < 0) return this.result(NatResult.malformed);
     const innerL4 = this.quoteL4;
     const protocol = p[inner + Ipv4Offsets.protocol];
-    if (readUint32(p, inner + Ipv4Offsets.source) !== this.outside) return this.result(NatResult.noMapping);
-    const remoteIp = readUint32(p, inner + Ipv4Offsets.destination);
+    if (readInt32(p, inner + Ipv4Offsets.source) !== this.outside) return this.result(NatResult.noMapping);
+    const remoteIp = readInt32(p, inner + Ipv4Offsets.destination);
     let outsidePort: number;
     let remotePort: number;
     if (protocol === IpProtocol.tcp || protocol === IpProtocol.udp) {
@@ -470,12 +470,12 @@ export class Nat {
     const innerL4 = this.quoteL4;
     const protocol = p[inner + Ipv4Offsets.protocol];
     if (protocol !== IpProtocol.tcp && protocol !== IpProtocol.udp) return this.result(NatResult.notApplicable);
-    const remoteIp = readUint32(p, inner + Ipv4Offsets.source);
-    const insideIp = readUint32(p, inner + Ipv4Offsets.destination);
+    const remoteIp = readInt32(p, inner + Ipv4Offsets.source);
+    const insideIp = readInt32(p, inner + Ipv4Offsets.destination);
     const remotePort = (p[innerL4] << 8) | p[innerL4 + 1];
     const insidePort = (p[innerL4 + 2] << 8) | p[innerL4 + 3];
     const s = this.outTable.get(insideIp, remoteIp, (insidePort << 16) | remotePort, protocol);
-    if (s < 0 || readUint32(p, o + Ipv4Offsets.source) !== insideIp) return this.result(NatResult.noMapping);
+    if (s < 0 || readInt32(p, o + Ipv4Offsets.source) !== insideIp) return this.result(NatResult.noMapping);
     const outsidePort = this.sOutsidePort[s];
     rewriteAddress(p, o, Ipv4Offsets.source, insideIp, this.outside);
     rewriteQuote(p, l4, end, inner, innerL4, protocol, Ipv4Offsets.destination, insideIp, this.outside, 2, insidePort, outsidePort);
@@ -659,6 +659,14 @@ export class Nat {
 
 function isIcmpError(type: number): boolean {
   return type === IcmpType.destinationUnreachable || type === IcmpType.timeExceeded || type === IcmpType.parameterProblem;
+}
+
+/**
+ * An IPv4 address as a signed 32-bit number: V8 keeps those as small
+ * integers, where unsigned values above 2^31 would be boxed doubles.
+ */
+function readInt32(p: Uint8Array, at: number): number {
+  return (p[at] << 24) | (p[at + 1] << 16) | (p[at + 2] << 8) | p[at + 3];
 }
 
 function read16(p: Uint8Array, at: number): number {
