@@ -24,7 +24,7 @@ import { ArpCache, type ArpCacheOptions } from '../forward/arp-cache.js';
 import { readArpFrame, replyFor } from '../forward/arp-frames.js';
 import { buildArpRequest } from '../forward/arp-request.js';
 import { DROP_REASONS } from '../forward/drop-counters.js';
-import { parsePrefix } from '../forward/fib.js';
+import { formatPrefix, parsePrefix } from '../forward/fib.js';
 import type { Nat } from '../forward/nat.js';
 import type { RateLimit } from '../forward/rate-limiter.js';
 import { Egress, Router as Pipeline, type RouterCounters as PipelineCounters } from '../forward/router.js';
@@ -72,6 +72,8 @@ export interface RouterNodeCounters extends PipelineCounters {
   readonly echoReplies: number;
   readonly arpRequestsSent: number;
   readonly arpRepliesSent: number;
+  /** Packets that waited for ARP and were then sent (the pipeline's `queued` counts them waiting). */
+  readonly releasedAfterArp: number;
 }
 
 /** The NAT a NatRouter hands the pipeline; plain routers have none. */
@@ -98,6 +100,7 @@ export class Router implements NetworkNode {
   private echoReplies = 0;
   private arpRequestsSent = 0;
   private arpRepliesSent = 0;
+  private releasedAfterArp = 0;
   private readonly dropsBefore = new Float64Array(DROP_REASONS.length);
 
   constructor(sim: Simulator, options: RouterOptions, nat?: NatAttachment) {
@@ -139,7 +142,8 @@ export class Router implements NetworkNode {
 
   /** Adds a static route; the gateway must sit on one of the router's subnets. */
   addRoute(route: RouteSpec): void {
-    parsePrefix(route.prefix);
+    const parsed = parsePrefix(route.prefix);
+    const prefix = formatPrefix(parsed.network, parsed.length);
     let iface: Interface | undefined;
     if (route.interface !== undefined) {
       iface = this.interfaces.find((i) => i.name === route.interface);
@@ -155,7 +159,7 @@ export class Router implements NetworkNode {
     if (!iface) throw new Error(`router ${this.name}: route ${route.prefix} needs a gateway (via) or an interface`);
     const name = route.name ?? route.via ?? iface.name;
     this.pipeline.addRoute(route.prefix, route.via ?? null, iface.name, name);
-    const row: RoutingTableRow = { prefix: route.prefix, via: route.via ?? null, interface: iface.name, name, connected: false };
+    const row: RoutingTableRow = { prefix, via: route.via ?? null, interface: iface.name, name, connected: false };
     const existing = this.staticRoutes.findIndex((r) => r.prefix === row.prefix);
     if (existing >= 0) this.staticRoutes[existing] = row;
     else this.staticRoutes.push(row);
@@ -221,7 +225,7 @@ export class Router implements NetworkNode {
   }
 
   counters(): RouterNodeCounters {
-    return { ...this.pipeline.counters(), echoReplies: this.echoReplies, arpRequestsSent: this.arpRequestsSent, arpRepliesSent: this.arpRepliesSent };
+    return { ...this.pipeline.counters(), echoReplies: this.echoReplies, arpRequestsSent: this.arpRequestsSent, arpRepliesSent: this.arpRepliesSent, releasedAfterArp: this.releasedAfterArp };
   }
 
   /** The 'route' event: the FIB's explanation for the destination, the next hop, TTL and MAC rewrite. */
@@ -240,7 +244,8 @@ export class Router implements NetworkNode {
       prefix: winner.prefix,
       beat: matches.slice(1).map((m) => m.prefix),
       nextHop: gateway === 0 ? uint32ToIpv4(destination) : uint32ToIpv4(gateway),
-      nextHopName: adjacencies.names[winner.nextHop],
+      // Routes through one gateway share an adjacency; the name is the winning route's own.
+      nextHopName: this.staticRoutes.find((r) => r.prefix === winner.prefix)?.name ?? adjacencies.names[winner.nextHop],
       connected: gateway === 0,
       ingress: ingress.name,
       egress: egress ?? this.pipeline.interfaceNames[adjacencies.iface[winner.nextHop]],
@@ -346,6 +351,8 @@ export class Router implements NetworkNode {
     if (parked !== undefined) {
       this.parkedIds.delete(bytes);
       const to = uint32ToIpv4(readUint32(bytes, IP + Ipv4Offsets.destination));
+      this.releasedAfterArp++;
+      this.simulator.log.record(this.name, 'arp-release', { packetId: parked, destination: to, macDestination: macToString(bytes, 0), egress: out.name });
       out.send({ bytes, packetId: parked }, `${this.name}: ARP resolved ${macToString(bytes, 0)}, sending held packet to ${to} out ${out.name}`);
       return;
     }
