@@ -1,0 +1,511 @@
+/**
+ * A host's IPv4 layer (RFC 791, RFC 1122 §3.3) on top of ARP (RFC 826): the
+ * routing decision between the connected subnets and the default gateway,
+ * the ARP lookup and the queue of packets waiting on it, fragmentation to the
+ * link's MTU, reassembly, the checks on what arrives, and the hand-off to
+ * the transports registered by protocol number. ICMP errors that concern a
+ * packet we sent reach the transport through `deliverError`.
+ *
+ * IP identification: one counter per destination, each starting at a value
+ * drawn from the run's generator, as Linux does; ids then differ between
+ * peers and stay unique per (source, destination, protocol) for reassembly.
+ */
+import { macToString, uint32ToIpv4 } from '../../codecs/address.js';
+import { ArpOpcode } from '../../codecs/arp.js';
+import { DecodeError } from '../../codecs/decode-error.js';
+import { ETHERNET_HEADER_LENGTH, ETHERNET_MIN_FRAME, EtherType } from '../../codecs/ethernet.js';
+import * as icmp from '../../codecs/icmp.js';
+import * as ipv4 from '../../codecs/ipv4.js';
+import { ArpCache, type ArpCacheOptions, type ArpEntryRow } from '../forward/arp-cache.js';
+import { arpReply, arpRequest, gratuitousArp, readArpFrame } from '../forward/arp-frames.js';
+import { mayAnswerWithError } from '../forward/icmp-errors.js';
+import { type RateLimit, TokenBucket } from '../forward/rate-limiter.js';
+import type { BaseNode } from '../nodes/base-node.js';
+import type { Interface } from '../sim/interface.js';
+import { fragment } from './fragmentation.js';
+import type { IcmpErrorInfo, IpLayer, IpPacketInfo, IpSendOptions } from './ip-layer.js';
+import { Reassembler, type ReassemblyLimits } from './reassembly.js';
+
+export interface Ipv4LayerOptions {
+  /** The default gateway, on one of the node's subnets. */
+  readonly gateway?: string;
+  /** TTL of the packets this host sends; default 64. */
+  readonly ttl?: number;
+  /** The ARP cache of each interface; a host lets more packets wait than a router (default 64). */
+  readonly arp?: ArpCacheOptions;
+  readonly reassembly?: ReassemblyLimits;
+  /** ICMP errors this host sends at most; default 10 per second, burst 10. */
+  readonly icmpErrorRate?: RateLimit;
+}
+
+/** What a transport learns about a datagram delivered to it, and the datagram itself. */
+export interface ReceivedPacketInfo extends IpPacketInfo {
+  /** The whole (reassembled) IP packet, header first, for quoting in an ICMP error. */
+  readonly packet: Uint8Array;
+  readonly interface: Interface;
+}
+
+export interface RouteDecision {
+  readonly interface: Interface;
+  readonly nextHop: number;
+  /** The route that matched, as "192.168.1.0/24" or "0.0.0.0/0". */
+  readonly route: string;
+}
+
+export interface RouteRow {
+  readonly destination: string;
+  readonly gateway: string;
+  readonly interface: string;
+}
+
+type PacketHandler = (payload: Uint8Array, info: ReceivedPacketInfo) => void;
+type ErrorHandler = (error: IcmpErrorInfo) => void;
+
+interface QueuedFrame {
+  readonly packetId: bigint;
+  readonly note: string;
+  readonly iface: Interface;
+}
+
+const BROADCAST = 0xffffffff;
+const BROADCAST_MAC = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+
+export class Ipv4Layer implements IpLayer {
+  readonly ttl: number;
+  readonly gateway: number | undefined;
+  readonly reassembler: Reassembler;
+  private readonly caches = new Map<Interface, ArpCache>();
+  private readonly handlers = new Map<number, PacketHandler>();
+  private readonly errorHandlers = new Map<number, ErrorHandler>();
+  private readonly ids = new Map<number, number>();
+  /** Addresses with an ARP request out, and on which interface. */
+  private readonly resolving = new Map<string, number>();
+  private readonly queued = new WeakMap<Uint8Array, QueuedFrame>();
+  private readonly icmpBucket: TokenBucket;
+  private readonly arpOptions: ArpCacheOptions;
+
+  constructor(
+    private readonly node: BaseNode,
+    options: Ipv4LayerOptions = {},
+  ) {
+    this.ttl = options.ttl ?? 64;
+    this.arpOptions = { queueLimit: 64, ...options.arp };
+    this.reassembler = new Reassembler(options.reassembly);
+    this.icmpBucket = new TokenBucket(options.icmpErrorRate ?? { perSecond: 10, burst: 10 });
+    if (options.gateway !== undefined) {
+      const gateway = parseAddress(options.gateway);
+      if (!node.interfaces.some((i) => i.onSubnet(gateway))) throw new Error(`${node.name}: gateway ${options.gateway} is on none of its subnets`);
+      this.gateway = gateway;
+    }
+  }
+
+  private get sim() {
+    return this.node.sim;
+  }
+
+  /** The ARP cache of an interface, made on first use. */
+  arpCache(iface: Interface): ArpCache {
+    let cache = this.caches.get(iface);
+    if (!cache) {
+      cache = new ArpCache(this.arpOptions);
+      this.caches.set(iface, cache);
+    }
+    return cache;
+  }
+
+  arpTable(): Array<ArpEntryRow & { readonly interface: string }> {
+    const rows: Array<ArpEntryRow & { readonly interface: string }> = [];
+    for (const iface of this.node.interfaces) {
+      for (const row of this.arpCache(iface).entries(this.sim.now)) rows.push({ ...row, interface: iface.name });
+    }
+    return rows;
+  }
+
+  /** Connected subnets, then the default route: the host's whole routing table. */
+  routeTable(): RouteRow[] {
+    const rows: RouteRow[] = [];
+    for (const iface of this.node.interfaces) {
+      if (iface.ipv4) rows.push({ destination: `${uint32ToIpv4(iface.ipv4.network)}/${iface.ipv4.prefixLength}`, gateway: 'on-link', interface: iface.name });
+    }
+    if (this.gateway !== undefined) rows.push({ destination: '0.0.0.0/0', gateway: uint32ToIpv4(this.gateway), interface: this.route(this.gateway)!.interface.name });
+    return rows;
+  }
+
+  formatRouteTable(): string {
+    const rows = this.routeTable();
+    const lines = ['Destination        | Gateway          | Interface', '-------------------|------------------|----------'];
+    for (const r of rows) lines.push(`${r.destination.padEnd(19)}| ${r.gateway.padEnd(17)}| ${r.interface}`);
+    return lines.join('\n');
+  }
+
+  /** The connected route when the destination is on a subnet of ours, else the default route. */
+  route(destination: number): RouteDecision | undefined {
+    for (const iface of this.node.interfaces) {
+      if (iface.ipv4 && iface.onSubnet(destination)) {
+        return { interface: iface, nextHop: destination, route: `${uint32ToIpv4(iface.ipv4.network)}/${iface.ipv4.prefixLength}` };
+      }
+    }
+    if (destination === BROADCAST) {
+      const iface = this.node.interfaces.find((i) => i.ipv4);
+      return iface && { interface: iface, nextHop: BROADCAST, route: '255.255.255.255/32' };
+    }
+    if (this.gateway === undefined) return undefined;
+    const via = this.node.interfaces.find((i) => i.onSubnet(this.gateway!))!;
+    return { interface: via, nextHop: this.gateway, route: '0.0.0.0/0' };
+  }
+
+  sourceFor(destination: number): number | undefined {
+    const own = this.ownInterface(destination);
+    if (own) return own.ipv4!.value;
+    return this.route(destination)?.interface.ipv4?.value;
+  }
+
+  isOwnAddress(address: number): boolean {
+    return this.ownInterface(address) !== undefined;
+  }
+
+  register(protocol: number, handler: PacketHandler): void {
+    this.handlers.set(protocol, handler);
+  }
+
+  registerErrorHandler(protocol: number, handler: ErrorHandler): void {
+    this.errorHandlers.set(protocol, handler);
+  }
+
+  /** Hands an ICMP error about one of our packets to the transport that sent it. */
+  deliverError(error: IcmpErrorInfo): void {
+    this.sim.log.record(this.node.name, 'icmp-error-delivered', {
+      type: error.type,
+      code: error.code,
+      reporter: uint32ToIpv4(error.reporter),
+      protocol: error.quotedProtocol,
+      destination: uint32ToIpv4(error.quotedDestination),
+      nextHopMtu: error.nextHopMtu,
+    });
+    this.errorHandlers.get(error.quotedProtocol)?.(error);
+  }
+
+  send(destination: number, protocol: number, payload: Uint8Array, options: IpSendOptions = {}): void {
+    destination >>>= 0;
+    const packetId = options.packetId ?? this.sim.nextPacketId();
+    const own = this.ownInterface(destination);
+    const decision = own ? undefined : this.route(destination);
+    const source = own ? own.ipv4!.value : decision?.interface.ipv4?.value;
+    if (source === undefined || (!own && !decision)) {
+      this.node.drop('no-route', { destination: uint32ToIpv4(destination), packetId });
+      this.sim.schedule(0, () => this.deliverError(localError(icmp.DestinationUnreachableCode.net, source ?? 0, destination, protocol, payload)));
+      return;
+    }
+    const packet = ipv4.encode(
+      {
+        version: 4,
+        ihl: 5,
+        dscp: options.dscp ?? 0,
+        ecn: 0,
+        totalLength: 0,
+        identification: this.nextId(destination),
+        reservedFlag: false,
+        dontFragment: options.dontFragment ?? false,
+        moreFragments: false,
+        fragmentOffset: 0,
+        ttl: options.ttl ?? this.ttl,
+        protocol,
+        checksum: 0,
+        checksumValid: false,
+        source: uint32ToIpv4(source),
+        destination: uint32ToIpv4(destination),
+        options: NO_OPTIONS,
+      },
+      payload,
+    );
+    const note = options.note ?? `${this.node.name}: IPv4 ${uint32ToIpv4(source)} → ${uint32ToIpv4(destination)} protocol ${protocol}`;
+    if (own) {
+      // Addressed to ourselves: no wire, delivered as if it had come in.
+      this.sim.schedule(0, () => this.deliver(own, packet, packetId));
+      return;
+    }
+    this.transmit(decision!, packet, packetId, note);
+  }
+
+  /** Sends an ICMP error about `packet` (a whole IP packet we received) back to its source, within the rate limit. */
+  sendIcmpError(packet: Uint8Array, type: number, code: number, nextHopMtu = 0): void {
+    const headerLength = (packet[0] & 0x0f) << 2;
+    const destination = readU32(packet, 16);
+    if (!mayAnswerWithError(packet, 0, headerLength, packet.length) || destination === BROADCAST || this.isSubnetBroadcast(destination)) return;
+    if (!this.icmpBucket.take(this.sim.now)) {
+      this.node.drop('icmp-rate-limited', { type, code });
+      return;
+    }
+    const header: icmp.IcmpHeader =
+      type === icmp.IcmpType.timeExceeded ? icmp.timeExceeded(packet, code) : icmp.destinationUnreachable(packet, code, nextHopMtu);
+    const source = readU32(packet, 12);
+    this.sim.log.record(this.node.name, 'icmp-error-sent', { type, code, to: uint32ToIpv4(source) });
+    this.send(source, ipv4.IpProtocol.icmp, icmp.encode(header), {
+      note: `${this.node.name}: ICMP ${describeError(type, code)} to ${uint32ToIpv4(source)}`,
+    });
+  }
+
+  receive(iface: Interface, bytes: Uint8Array, packetId: bigint): void {
+    if (bytes.length < ETHERNET_HEADER_LENGTH) return this.node.drop('malformed', { interface: iface.label, packetId });
+    if (!isOursOrBroadcast(bytes, iface.macBytes)) return this.node.drop('not-for-us', { interface: iface.label, packetId });
+    const etherType = (bytes[12] << 8) | bytes[13];
+    if (etherType === EtherType.arp) return this.receiveArp(iface, bytes);
+    if (etherType !== EtherType.ipv4) return this.node.drop('unknown-ethertype', { interface: iface.label, etherType, packetId });
+    let header: ipv4.Ipv4Header;
+    try {
+      header = ipv4.decode(bytes, ETHERNET_HEADER_LENGTH).header;
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      return this.node.drop('malformed', { interface: iface.label, reason: error.reason, packetId });
+    }
+    if (!header.checksumValid) return this.node.drop('bad-checksum', { interface: iface.label, packetId });
+    const destination = readU32(bytes, ETHERNET_HEADER_LENGTH + 16);
+    if (!this.isOwnAddress(destination) && destination !== BROADCAST && !this.isSubnetBroadcast(destination)) {
+      return this.node.drop('not-for-us', { interface: iface.label, destination: header.destination, packetId });
+    }
+    // The packet's own copy: the frame's padding is not part of it.
+    const packet = bytes.subarray(ETHERNET_HEADER_LENGTH, ETHERNET_HEADER_LENGTH + header.totalLength);
+    if (header.moreFragments || header.fragmentOffset !== 0) return this.receiveFragment(iface, packet, packetId);
+    this.deliver(iface, packet, packetId);
+  }
+
+  /** A gratuitous ARP when a link comes up, so neighbours learn (or relearn) our MAC. */
+  announce(iface: Interface): void {
+    if (!iface.ipv4 || !iface.link?.up) return;
+    this.sim.log.record(this.node.name, 'arp-gratuitous', { interface: iface.label, ip: iface.ipv4.address, mac: iface.mac });
+    iface.send({ bytes: gratuitousArp(iface.macBytes, iface.ipv4.value), packetId: this.sim.nextPacketId() }, `${this.node.name}: gratuitous ARP ${iface.ipv4.address} is-at ${iface.mac}`);
+  }
+
+  private deliver(iface: Interface, packet: Uint8Array, packetId: bigint): void {
+    const headerLength = (packet[0] & 0x0f) << 2;
+    const protocol = packet[9];
+    const info: ReceivedPacketInfo = {
+      source: readU32(packet, 12),
+      destination: readU32(packet, 16),
+      ttl: packet[8],
+      protocol,
+      packetId,
+      packet,
+      interface: iface,
+    };
+    const handler = this.handlers.get(protocol);
+    if (!handler) {
+      this.node.drop('unknown-protocol', { protocol, packetId });
+      return this.sendIcmpError(packet, icmp.IcmpType.destinationUnreachable, icmp.DestinationUnreachableCode.protocol);
+    }
+    handler(packet.subarray(headerLength), info);
+  }
+
+  private receiveFragment(iface: Interface, packet: Uint8Array, packetId: bigint): void {
+    const result = this.reassembler.add(packet, this.sim.now);
+    switch (result.kind) {
+      case 'complete':
+        this.sim.log.record(this.node.name, 'ip-reassembled', { length: result.packet.length, packetId });
+        return this.deliver(iface, result.packet, packetId);
+      case 'pending':
+        if (result.isNew) this.sim.schedule(this.reassembler.timeoutNs, () => this.expireFragments());
+        return;
+      case 'duplicate':
+        return this.node.drop('reassembly-duplicate', { packetId });
+      case 'dropped':
+        return this.node.drop(result.reason, { fragments: result.fragmentsDiscarded, packetId });
+    }
+  }
+
+  private expireFragments(): void {
+    for (const gone of this.reassembler.expire(this.sim.now)) {
+      this.node.drop('reassembly-timeout', { datagram: gone.key, fragments: gone.fragments });
+      // RFC 1122 §3.3.2: tell the sender only when the first fragment came.
+      if (gone.quote) this.sendIcmpError(gone.quote, icmp.IcmpType.timeExceeded, icmp.TimeExceededCode.fragmentReassembly);
+    }
+  }
+
+  private transmit(decision: RouteDecision, packet: Uint8Array, packetId: bigint, note: string): void {
+    const { interface: iface, nextHop, route } = decision;
+    const destination = readU32(packet, 16);
+    this.sim.log.record(this.node.name, 'route-decision', { destination: uint32ToIpv4(destination), route, nextHop: uint32ToIpv4(nextHop), interface: iface.label });
+    const mtu = iface.link?.mtu ?? 1500;
+    let packets = [packet];
+    if (packet.length > mtu) {
+      if ((packet[6] & 0x40) !== 0) {
+        const source = readU32(packet, 12);
+        this.node.drop('frag-needed', { destination: uint32ToIpv4(destination), length: packet.length, mtu, packetId });
+        const error = { ...localError(icmp.DestinationUnreachableCode.fragmentationNeeded, source, destination, packet[9], packet.subarray(20)), nextHopMtu: mtu };
+        this.sim.schedule(0, () => this.deliverError(error));
+        return;
+      }
+      packets = fragment(packet, mtu);
+      this.sim.log.record(this.node.name, 'ip-fragmented', { destination: uint32ToIpv4(destination), length: packet.length, mtu, fragments: packets.length, packetId });
+    }
+    const frames = packets.map((p) => toFrame(iface, p));
+    const notes = packets.length === 1 ? [note] : packets.map((p, i) => `${note} (fragment ${i + 1}/${packets.length}, offset ${fragmentOffset(p)})`);
+
+    if (nextHop === BROADCAST) {
+      frames.forEach((f, i) => (f.set(BROADCAST_MAC, 0), iface.send({ bytes: f, packetId }, notes[i])));
+      return;
+    }
+    const cache = this.arpCache(iface);
+    const mac = cache.lookup(nextHop, this.sim.now);
+    this.sim.log.record(this.node.name, 'arp-lookup', mac ? { ip: uint32ToIpv4(nextHop), hit: true, mac: macToString(mac, 0) } : { ip: uint32ToIpv4(nextHop), hit: false });
+    if (mac) {
+      if (cache.needsRequest(nextHop, this.sim.now)) this.sendArpRequest(iface, nextHop);
+      frames.forEach((f, i) => (f.set(mac, 0), iface.send({ bytes: f, packetId }, notes[i])));
+      return;
+    }
+    frames.forEach((f, i) => {
+      if (cache.enqueue(nextHop, f, this.sim.now) === 'queue-full') return this.node.drop('arp-queue-full', { ip: uint32ToIpv4(nextHop), packetId });
+      this.queued.set(f, { packetId, note: notes[i], iface });
+    });
+    this.startResolving(iface, nextHop);
+  }
+
+  private startResolving(iface: Interface, ip: number): void {
+    const key = resolvingKey(iface, ip);
+    if (this.resolving.has(key)) return;
+    const cache = this.arpCache(iface);
+    if (!cache.needsRequest(ip, this.sim.now)) return;
+    this.resolving.set(key, 1);
+    this.sendArpRequest(iface, ip);
+    this.sim.schedule(cache.retransmitNs, () => this.arpRetry(iface, ip));
+  }
+
+  /** Asks again until the cache's retries are spent, then gives up on what waited. */
+  private arpRetry(iface: Interface, ip: number): void {
+    const key = resolvingKey(iface, ip);
+    const sent = this.resolving.get(key);
+    if (sent === undefined) return;
+    const cache = this.arpCache(iface);
+    if (sent < cache.maxRetries && cache.needsRequest(ip, this.sim.now)) {
+      this.resolving.set(key, sent + 1);
+      this.sendArpRequest(iface, ip);
+      this.sim.schedule(cache.retransmitNs, () => this.arpRetry(iface, ip));
+      return;
+    }
+    this.resolving.delete(key);
+    const failed = cache.expire(this.sim.now);
+    this.sim.log.record(this.node.name, 'arp-failed', { interface: iface.label, ip: uint32ToIpv4(ip), requests: sent, framesDropped: failed.length });
+    for (const frame of failed) this.failQueued(frame);
+  }
+
+  /** A packet that waited on ARP in vain: counted, and reported to its sender as host unreachable. */
+  private failQueued(frame: Uint8Array): void {
+    const meta = this.queued.get(frame);
+    this.node.drop('arp-failed', { packetId: meta?.packetId });
+    const p = frame.subarray(ETHERNET_HEADER_LENGTH);
+    if (fragmentOffset(p) !== 0) return;
+    const headerLength = (p[0] & 0x0f) << 2;
+    const error = localError(icmp.DestinationUnreachableCode.host, readU32(p, 12), readU32(p, 16), p[9], p.subarray(headerLength));
+    this.deliverError(error);
+  }
+
+  private sendArpRequest(iface: Interface, ip: number): void {
+    const own = iface.ipv4!;
+    this.sim.log.record(this.node.name, 'arp-request', { interface: iface.label, ip: uint32ToIpv4(ip) });
+    iface.send({ bytes: arpRequest(iface.macBytes, own.value, ip), packetId: this.sim.nextPacketId() }, `${this.node.name}: ARP who-has ${uint32ToIpv4(ip)} tell ${own.address}`);
+  }
+
+  private receiveArp(iface: Interface, bytes: Uint8Array): void {
+    const arp = readArpFrame(bytes);
+    if (!arp) return this.node.drop('malformed', { interface: iface.label, protocol: 'arp' });
+    const own = iface.ipv4;
+    if (!own) return;
+    const now = this.sim.now;
+    const cache = this.arpCache(iface);
+    const forUs = arp.targetIp === own.value;
+    // RFC 826: update a sender we already know; add it only when the packet is for us.
+    let learnt = arp.senderIp !== 0 && arp.senderIp !== own.value && cache.merge(arp.senderIp, arp.senderMac, now);
+    if (!learnt && forUs && arp.senderIp !== 0) {
+      cache.learn(arp.senderIp, arp.senderMac, now);
+      learnt = true;
+    }
+    if (learnt) {
+      const mac = macToString(arp.senderMac, 0);
+      this.sim.log.record(this.node.name, 'arp-learn', { interface: iface.label, ip: uint32ToIpv4(arp.senderIp), mac, opcode: arp.opcode === ArpOpcode.reply ? 'reply' : 'request' });
+      this.resolving.delete(resolvingKey(iface, arp.senderIp));
+      const macBytes = arp.senderMac.slice();
+      for (const frame of cache.takePending(arp.senderIp)) {
+        const meta = this.queued.get(frame);
+        frame.set(macBytes, 0);
+        iface.send({ bytes: frame, packetId: meta?.packetId ?? this.sim.nextPacketId() }, meta?.note);
+      }
+    }
+    if (forUs && arp.opcode === ArpOpcode.request && arp.senderIp !== arp.targetIp) {
+      this.sim.log.record(this.node.name, 'arp-reply', { interface: iface.label, ip: own.address, mac: iface.mac, to: uint32ToIpv4(arp.senderIp) });
+      iface.send({ bytes: arpReply(iface.macBytes, own.value, arp.senderMac, arp.senderIp), packetId: this.sim.nextPacketId() }, `${this.node.name}: ARP ${own.address} is-at ${iface.mac}`);
+    }
+  }
+
+  private nextId(destination: number): number {
+    const id = this.ids.get(destination) ?? this.sim.rng.uint16();
+    this.ids.set(destination, (id + 1) & 0xffff);
+    return id;
+  }
+
+  private ownInterface(address: number): Interface | undefined {
+    return this.node.interfaces.find((i) => i.ipv4 !== undefined && i.ipv4.value === address >>> 0);
+  }
+
+  private isSubnetBroadcast(address: number): boolean {
+    return this.node.interfaces.some((i) => i.ipv4 !== undefined && i.ipv4.prefixLength < 31 && (i.ipv4.network | ~i.ipv4.mask) >>> 0 === address >>> 0);
+  }
+}
+
+const NO_OPTIONS = new Uint8Array(0);
+
+/** Dotted-quad text to an unsigned 32-bit number; throws TypeError on anything else. */
+export function parseAddress(text: string): number {
+  const parts = text.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new TypeError(`not an IPv4 address: ${JSON.stringify(text)}`);
+  return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
+
+function fragmentOffset(packet: Uint8Array): number {
+  return (((packet[6] & 0x1f) << 8) | packet[7]) << 3;
+}
+
+function isOursOrBroadcast(frame: Uint8Array, mac: Uint8Array): boolean {
+  let ours = true;
+  let broadcast = true;
+  for (let i = 0; i < 6; i++) {
+    if (frame[i] !== mac[i]) ours = false;
+    if (frame[i] !== 0xff) broadcast = false;
+  }
+  return ours || broadcast;
+}
+
+function toFrame(iface: Interface, packet: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(Math.max(ETHERNET_MIN_FRAME, ETHERNET_HEADER_LENGTH + packet.length));
+  frame.set(iface.macBytes, 6);
+  frame[12] = EtherType.ipv4 >>> 8;
+  frame[13] = EtherType.ipv4 & 0xff;
+  frame.set(packet, ETHERNET_HEADER_LENGTH);
+  return frame;
+}
+
+function resolvingKey(iface: Interface, ip: number): string {
+  return `${iface.label}/${ip >>> 0}`;
+}
+
+/** An error this host raises about its own packet, as if an ICMP message had said it (Linux reports EMSGSIZE and EHOSTUNREACH alike). */
+function localError(code: number, source: number, destination: number, protocol: number, transport: Uint8Array): IcmpErrorInfo {
+  return {
+    type: icmp.IcmpType.destinationUnreachable,
+    code,
+    reporter: source,
+    quotedSource: source,
+    quotedDestination: destination,
+    quotedProtocol: protocol,
+    quotedTransport: transport.slice(0, 8),
+  };
+}
+
+function describeError(type: number, code: number): string {
+  if (type === icmp.IcmpType.timeExceeded) return code === 1 ? 'time exceeded (reassembly)' : 'time exceeded (TTL)';
+  const names: Record<number, string> = { 0: 'net', 1: 'host', 2: 'protocol', 3: 'port', 4: 'fragmentation needed' };
+  return `destination unreachable (${names[code] ?? `code ${code}`})`;
+}
+
