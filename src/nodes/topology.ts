@@ -15,6 +15,7 @@ import { Capture, type CaptureOptions } from '../sim/capture.js';
 import { type Interface, type NetworkNode, parseAssignment } from '../sim/interface.js';
 import { Link, type LinkOptions } from '../sim/link.js';
 import { Simulator, type SimulatorOptions } from '../sim/simulator.js';
+import { Host, type HostConfig } from './host.js';
 import { NatRouter, type NatRouterOptions } from './nat-router.js';
 import { Router, type RouterOptions } from './router.js';
 import { Switch, type SwitchOptions } from './switch.js';
@@ -30,12 +31,14 @@ export interface HostSpec {
   readonly name: string;
   readonly interfaces: readonly InterfaceSpec[];
   readonly gateway?: string;
-  /** Anything else the host kind understands (DNS servers, TTL, ...). */
+  /** Anything else the host understands (dnsServer, ttl, ...). */
   readonly [option: string]: unknown;
 }
 
-/** Builds a host from its spec; the topology does not know what a host runs. */
+/** Builds a host from its spec; by default the standard Host, whose config the spec is. */
 export type HostFactory = (sim: Simulator, spec: HostSpec) => NetworkNode;
+
+const standardHost: HostFactory = (sim, spec) => new Host(sim, spec as unknown as HostConfig);
 
 export interface LinkSpec extends LinkOptions {
   /** "node:interface" */
@@ -80,8 +83,7 @@ export class Topology {
   constructor(private readonly options: TopologyOptions = {}) {}
 
   host(spec: HostSpec & { readonly label?: string }): this {
-    const factory = this.options.hostFactory;
-    if (!factory) throw new TopologyError(`host ${spec.name}: this topology was given no hostFactory to build hosts with`);
+    const factory = this.options.hostFactory ?? standardHost;
     if (spec.gateway !== undefined) {
       const gateway = parseAssignment(`${spec.gateway}/32`).value;
       const onLink = spec.interfaces.some((i) => i.address !== undefined && onSubnet(i.address, gateway));

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../codecs/capture.js';
 import { collect } from '../../codecs/capture-record.js';
 import { IcmpType } from '../../codecs/icmp.js';
+import type { Host } from '../../src/nodes/host.js';
 import type { Switch } from '../../src/nodes/switch.js';
+import { Topology } from '../../src/nodes/topology.js';
+import type { PingResult } from '../../src/stack/icmp-responder.js';
 import { pcapVerdict, skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
 import { switchedLan, tempFile } from './networks.js';
 import type { ProbeHost } from './probe-host.js';
@@ -23,6 +26,29 @@ function pingAcrossSwitch(seed = 1) {
 }
 
 describe('switch', () => {
+  it('lets two standard hosts ping each other', () => {
+    const net = new Topology({ seed: 3 })
+      .host({ name: 'laptop', interfaces: [{ name: 'eth0', mac: 'aa:aa:aa:aa:aa:aa', address: '192.168.1.100/24' }] })
+      .host({ name: 'desktop', interfaces: [{ name: 'eth0', mac: '02:bb:bb:bb:bb:bb', address: '192.168.1.101/24' }] })
+      .switch({ name: 'home-switch', ports: 8 })
+      .link('laptop:eth0', 'home-switch:port5')
+      .link('desktop:eth0', 'home-switch:port8')
+      .build();
+    const results: PingResult[] = [];
+    net.node<Host>('laptop').ping('192.168.1.101', {}, (r) => results.push(r));
+    net.sim.run();
+    net.node<Host>('desktop').ping('192.168.1.100', {}, (r) => results.push(r));
+    net.sim.run();
+    expect(results.map((r) => [r.kind, r.kind === 'reply' ? r.from : '', r.kind === 'reply' ? r.ttl : 0])).toEqual([
+      ['reply', '192.168.1.101', 64],
+      ['reply', '192.168.1.100', 64],
+    ]);
+    expect(net.node<Switch>('home-switch').table().map((r) => [r.port, r.owner])).toEqual([
+      [5, 'laptop'],
+      [8, 'desktop'],
+    ]);
+  });
+
   it('carries a ping both ways between two hosts', () => {
     const { laptop, desktop } = pingAcrossSwitch();
     expect(laptop.icmp.map((m) => [m.from, m.type, m.sequenceNumber])).toEqual([
