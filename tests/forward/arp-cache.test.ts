@@ -9,6 +9,7 @@ import { ArpCache } from '../../src/forward/arp-cache.js';
 import { arpReply, arpRequest, gratuitousArp, readArpFrame, replyFor } from '../../src/forward/arp-frames.js';
 import { fromHex } from '../helpers/fixtures.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
+import { classicPcap } from './pcap-file.js';
 
 const S = 1e9;
 const GW = ipv4ToUint32('192.168.1.1');
@@ -156,22 +157,3 @@ describe('ARP frames', () => {
     });
   });
 });
-
-/** A minimal little-endian classic pcap, Ethernet link type, for tshark to read. */
-function classicPcap(frames: Uint8Array[]): Uint8Array {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [header];
-  frames.forEach((f, i) => {
-    const record = Buffer.alloc(16);
-    record.writeUInt32LE(i, 0);
-    record.writeUInt32LE(f.length, 8);
-    record.writeUInt32LE(f.length, 12);
-    parts.push(record, Buffer.from(f));
-  });
-  return new Uint8Array(Buffer.concat(parts));
-}

@@ -1,7 +1,13 @@
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Nat, NatResult } from '../../src/forward/nat.js';
 import { FlowTable } from '../../src/forward/flow-table.js';
+import { fixturePath, fromHex } from '../helpers/fixtures.js';
+import { pcapVerdict, skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
+import { classicPcap } from './pcap-file.js';
 import { echoPacket, icmpErrorPacket, ipChecksumOk, ipPacket, tcpPacket, transportChecksumOk, udpPacket } from './nat-packets.js';
 
 const OUTSIDE = '203.0.113.50';
@@ -420,5 +426,35 @@ describe('FlowTable', () => {
     expect(table.set(3, 0, 0, 0, 3)).toBe(false);
     expect(table.set(2, 0, 0, 0, 9)).toBe(true);
     expect(table.get(2, 0, 0, 0)).toBe(9);
+  });
+});
+
+describe.skipIf(skipWithoutTshark)('Nat on real frames, judged by tshark', () => {
+  const real = (JSON.parse(readFileSync(fixturePath('vectors/real_frames.json'), 'utf8')) as Array<{ what: string; hex: string }>)
+    .map((f) => fromHex(f.hex))
+    .filter((f) => f[12] === 0x08 && f[13] === 0x00);
+
+  it('rewrites the real DNS, TCP SYN and ICMP echo frames with checksums tshark accepts', () => {
+    expect(real.length).toBe(3);
+    const nat = newNat();
+    const frames = real.map((f) => {
+      const copy = f.slice();
+      expect(nat.outbound(copy, 14, 0)).toBe(NatResult.translated);
+      expect(copy.subarray(0, 14)).toEqual(f.subarray(0, 14));
+      expect(ipChecksumOk(copy, 14)).toBe(true);
+      expect(transportChecksumOk(copy, 14)).toBe(true);
+      return copy;
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'nat-')), 'nat.pcap');
+    writeFileSync(file, classicPcap(frames));
+    expect(pcapVerdict(file).problems).toEqual([]);
+    const rows = tsharkFields(file, ['ip.src', 'ip.checksum.status', 'udp.checksum.status', 'tcp.checksum.status', 'icmp.checksum.status'], [
+      '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE',
+    ]);
+    for (const row of rows) {
+      expect(row[0]).toBe(OUTSIDE);
+      expect(row[1]).toBe('1'); // 1 is Good
+      expect(row.slice(2).filter((v) => v !== '')).toEqual(['1']);
+    }
   });
 });
