@@ -124,7 +124,8 @@ export class TcpStack implements ConnectionHost {
 
   transmit(connection: TcpConnection, header: TcpHeader, payload: Uint8Array, note: string): void {
     const bytes = encode(header, payload, { pseudoHeader: connection.pseudoHeader });
-    this.ip.send(connection.remoteAddress, TCP_PROTOCOL, bytes, { note });
+    // DF on every segment, as Linux sets it: the path MTU is found, not fragmented around (RFC 1191).
+    this.ip.send(connection.remoteAddress, TCP_PROTOCOL, bytes, { note, dontFragment: true });
   }
 
   established(connection: TcpConnection): void {
@@ -210,7 +211,7 @@ export class TcpStack implements ConnectionHost {
     const flags = flagText(reply.flags);
     this.sim.log.record(this.node, 'tcp-segment-sent', { connection: label, flags, seq: reply.sequenceNumber, ack: reply.acknowledgmentNumber, len: 0, window: 0 });
     const bytes = encode(reply, new Uint8Array(0), { pseudoHeader: { source: local, destination: remote } });
-    this.ip.send(info.source, TCP_PROTOCOL, bytes, { note: `${this.node}: TCP [${flags}] ${label}: nothing listens on port ${header.destinationPort}` });
+    this.ip.send(info.source, TCP_PROTOCOL, bytes, { dontFragment: true, note: `${this.node}: TCP [${flags}] ${label}: nothing listens on port ${header.destinationPort}` });
   }
 
   private icmpError(error: IcmpErrorInfo): void {
