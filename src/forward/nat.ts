@@ -15,8 +15,9 @@
  * Fragments: a first fragment carries the transport header and is translated
  * like a whole packet (an incremental checksum update is right even though
  * the checksum covers bytes in later fragments). A later fragment carries no
- * ports and this NAT does not reassemble, so it returns `notApplicable`; the
- * router must drop it rather than let an inside address out.
+ * ports, and this NAT neither reassembles nor remembers fragment ids, so no
+ * session can be found for it: it is `noMapping` both ways and is dropped,
+ * which is safer than letting an inside address out untranslated.
  */
 import { uint32ToIpv4, ipv4ToUint32 } from '../../codecs/address.js';
 import { updateChecksum16, updateChecksum32 } from '../../codecs/checksum.js';
@@ -208,7 +209,7 @@ export class Nat {
   outbound(packet: Uint8Array, ipOffset: number, nowNs: number): number {
     this.sweep(nowNs, 1);
     const l4 = this.checkIpv4(packet, ipOffset);
-    if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.notApplicable);
+    if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.noMapping);
     const end = this.ipEnd;
     const protocol = packet[ipOffset + Ipv4Offsets.protocol];
     let insidePort: number;
@@ -270,7 +271,7 @@ export class Nat {
   inbound(packet: Uint8Array, ipOffset: number, nowNs: number): number {
     this.sweep(nowNs, 1);
     const l4 = this.checkIpv4(packet, ipOffset);
-    if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.notApplicable);
+    if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.noMapping);
     if (readInt32(packet, ipOffset + Ipv4Offsets.destination) !== this.outside) return this.result(NatResult.notApplicable);
     const end = this.ipEnd;
     const protocol = packet[ipOffset + Ipv4Offsets.protocol];

@@ -112,15 +112,17 @@ describe('Nat: UDP and TCP', () => {
     expect(frame.subarray(14, 14 + packet.length)).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
   });
 
-  it('translates a first fragment and leaves later fragments to the router (notApplicable)', () => {
+  it('translates a first fragment and drops later fragments, which carry no ports (noMapping)', () => {
     const nat = newNat();
     const first = udpPacket(LAPTOP, 55555, DNS, 53, new Uint8Array(16), { moreFragments: true });
     expect(out(nat, first)).toBe(NatResult.translated);
     expect(first).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53, new Uint8Array(16), { moreFragments: true }));
     const later = ipPacket(LAPTOP, DNS, 17, new Uint8Array(16), { fragmentOffset: 24 });
     const before = later.slice();
-    expect(out(nat, later)).toBe(NatResult.notApplicable);
+    expect(out(nat, later)).toBe(NatResult.noMapping);
     expect(later).toEqual(before);
+    const laterIn = ipPacket(DNS, OUTSIDE, 17, new Uint8Array(16), { fragmentOffset: 24 });
+    expect(inn(nat, laterIn)).toBe(NatResult.noMapping);
   });
 
   it('leaves protocols it does not translate, and packets for other addresses, as notApplicable', () => {
