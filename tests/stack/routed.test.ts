@@ -134,7 +134,8 @@ describe('a captured run', () => {
       // tshark counts the reassembled payload: 3000 bytes of data and the 8-byte UDP header.
       expect(reassembled).toEqual([['3008']]);
       const unreachable = tsharkFields(file, ['icmp.type', 'icmp.code', 'ip.src'], ['-Y', 'icmp.type == 3 && frame.interface_name == "dns:eth0"']);
-      expect(unreachable).toEqual([['3', '3', '8.8.8.8']]);
+      // ip.src twice: the error's own source, then the quoted datagram's.
+      expect(unreachable).toEqual([['3', '3', '8.8.8.8,192.168.1.100']]);
     });
   });
 });
