@@ -38,38 +38,65 @@ function escaped(c: number): string {
   return c < 10 ? `\\00${c}` : c < 100 ? `\\0${c}` : `\\${c}`;
 }
 
+// The labels read so far in the current message, by offset from its start,
+// so that a pointer to one reuses its text instead of reading it again
+// (a response's names mostly point at the question's). Stamps tell this
+// message's entries from stale ones without clearing the table.
+const CACHE_SPAN = 0x4000;
+const cacheStamp = new Uint32Array(CACHE_SPAN);
+const cacheEntry = new Uint32Array(CACHE_SPAN);
+const entryStamp: number[] = [];
+const entryName: string[] = [];
+const entryChar: number[] = [];
+const entryWire: number[] = [];
+const entryJumps: number[] = [];
+let entries = 0;
+let generation = 0;
+
 /**
  * Reads names out of one message. `start` is where the message begins (the
  * origin of pointers) and `end` where it stops. When `pointers` is set, every
  * pointer met in a name's own bytes is recorded there, so that an encoder can
- * put the same pointers back.
+ * put the same pointers back. One reader serves one message at a time.
  */
 export class NameReader {
   /** Where the last name read ends in the buffer (after its pointer, or its root label). */
   pos = 0;
+  private readonly stamp: number;
 
   constructor(
     readonly bytes: Uint8Array,
     readonly start: number,
     readonly end: number,
     readonly pointers: DnsPointer[] | null = null,
-  ) {}
+  ) {
+    generation = (generation + 1) >>> 0;
+    if (generation === 0) {
+      cacheStamp.fill(0);
+      generation = 1;
+    }
+    this.stamp = generation;
+    entries = 0;
+  }
 
   /** Reads the name at `at`, whose own bytes must lie before `limit` (an rdata's end, say). */
   read(at: number, limit = this.end): string {
     const b = this.bytes;
+    const stamp = this.stamp;
+    const firstEntry = entries;
     let p = at;
     let segmentStart = at;
     let stop = limit;
     let jumps = 0;
     let wire = 1;
     let text = '';
+    let tail: string | null = null;
     for (;;) {
       if (p >= stop) throw new DecodeError('dns', p, 'name runs past the end of its data', 1, 0);
       const len = b[p];
       if (len === 0) {
         if (jumps === 0) this.pos = p + 1;
-        return text === '' ? '.' : text;
+        break;
       }
       const kind = len & 0xc0;
       if (kind === 0xc0) {
@@ -84,24 +111,54 @@ export class NameReader {
           this.pos = p + 2;
           this.pointers?.push({ offset: p - this.start, target });
         }
+        if (cacheStamp[target] === stamp) {
+          const e = cacheEntry[target];
+          if (entryStamp[e] === stamp) {
+            jumps += entryJumps[e];
+            if (jumps > MAX_POINTER_JUMPS) throw new DecodeError('dns', p, `too many compression jumps (more than ${MAX_POINTER_JUMPS})`);
+            wire += entryWire[e] - 1;
+            if (wire > MAX_NAME_LENGTH) throw new DecodeError('dns', p, `name is longer than ${MAX_NAME_LENGTH} bytes`);
+            tail = entryChar[e] === 0 ? entryName[e] : entryName[e].slice(entryChar[e]);
+            break;
+          }
+        }
         p = absolute;
         segmentStart = absolute;
         stop = this.end;
         continue;
       }
       if (kind !== 0) throw new DecodeError('dns', p, `label length ${len} is longer than ${MAX_LABEL_LENGTH}`);
-      wire += len + 1;
-      if (wire > MAX_NAME_LENGTH) throw new DecodeError('dns', p, `name is longer than ${MAX_NAME_LENGTH} bytes`);
       const from = p + 1;
       const to = from + len;
+      if (wire + len + 1 > MAX_NAME_LENGTH) throw new DecodeError('dns', p, `name is longer than ${MAX_NAME_LENGTH} bytes`);
       if (to > stop) throw new DecodeError('dns', from, 'label runs past the end of its data', len, stop - from);
       if (text !== '') text += '.';
+      const offset = p - this.start;
+      if (jumps === 0 && offset < CACHE_SPAN) {
+        const e = entries++;
+        cacheStamp[offset] = stamp;
+        cacheEntry[offset] = e;
+        // Usable only once the name is whole (below), so that a name cut short by an error leaves nothing behind.
+        entryStamp[e] = 0;
+        entryChar[e] = text.length;
+        entryWire[e] = wire - 1;
+      }
+      wire += len + 1;
       for (let i = from; i < to; i++) {
         const c = b[i];
         text += needsEscape(c) ? escaped(c) : String.fromCharCode(c);
       }
       p = to;
     }
+    if (tail !== null) text = text === '' ? tail : `${text}.${tail}`;
+    else if (text === '') text = '.';
+    for (let e = firstEntry; e < entries; e++) {
+      entryStamp[e] = stamp;
+      entryName[e] = text;
+      entryWire[e] = wire - entryWire[e];
+      entryJumps[e] = jumps;
+    }
+    return text;
   }
 }
 
