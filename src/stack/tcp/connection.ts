@@ -414,7 +414,7 @@ export class TcpConnection implements ByteStream, Endpoints {
     if (this.state === 'CLOSED') return;
 
     if (this.state === 'ESTABLISHED' || this.state === 'FIN-WAIT-1' || this.state === 'FIN-WAIT-2') {
-      this.dataArrived(segSeq, payload, f.fin, header.flags.psh);
+      this.dataArrived(segSeq, payload, f.fin);
     }
     this.output();
   }
@@ -545,7 +545,7 @@ export class TcpConnection implements ByteStream, Endpoints {
     this.retransmitSegment(start, 'sack-hole');
   }
 
-  private dataArrived(segSeq: number, payload: Uint8Array, fin: boolean, push: boolean): void {
+  private dataArrived(segSeq: number, payload: Uint8Array, fin: boolean): void {
     let data = payload;
     let start = segSeq;
     if (start < this.rcvNxt) {
@@ -573,7 +573,8 @@ export class TcpConnection implements ByteStream, Endpoints {
       this.finArrived();
     }
     if (data.length === 0 && !finNow) return;
-    if (outOfOrder || hadGaps || finNow || push) {
+    // RFC 5681 §4.2: out-of-order data and the data that fills a gap are acknowledged at once.
+    if (outOfOrder || hadGaps || finNow) {
       this.sendAck();
       return;
     }
