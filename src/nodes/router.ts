@@ -17,7 +17,7 @@ import { ArpOpcode } from '../../codecs/arp.js';
 import * as ethernet from '../../codecs/ethernet.js';
 import { ETHERNET_HEADER_LENGTH, EtherType } from '../../codecs/ethernet.js';
 import * as icmp from '../../codecs/icmp.js';
-import { IcmpType } from '../../codecs/icmp.js';
+import { DestinationUnreachableCode, IcmpType } from '../../codecs/icmp.js';
 import * as ipv4 from '../../codecs/ipv4.js';
 import { IpProtocol, Ipv4Offsets } from '../../codecs/ipv4.js';
 import { ArpCache, type ArpCacheOptions } from '../forward/arp-cache.js';
@@ -26,11 +26,13 @@ import { buildArpRequest } from '../forward/arp-request.js';
 import { DROP_REASONS } from '../forward/drop-counters.js';
 import { formatPrefix, parsePrefix } from '../forward/fib.js';
 import type { Nat } from '../forward/nat.js';
-import type { RateLimit } from '../forward/rate-limiter.js';
+import { type RateLimit, TokenBucket } from '../forward/rate-limiter.js';
+import { mayAnswerWithError } from '../forward/icmp-errors.js';
 import { Egress, Router as Pipeline, type RouterCounters as PipelineCounters } from '../forward/router.js';
 import type { Frame } from '../sim/frame.js';
 import { Interface, type NetworkNode } from '../sim/interface.js';
 import type { Simulator } from '../sim/simulator.js';
+import { fragment } from '../stack/fragmentation.js';
 
 export interface RouterInterfaceSpec {
   readonly name: string;
@@ -74,6 +76,9 @@ export interface RouterNodeCounters extends PipelineCounters {
   readonly arpRepliesSent: number;
   /** Packets that waited for ARP and were then sent (the pipeline's `queued` counts them waiting). */
   readonly releasedAfterArp: number;
+  /** Packets too long for the next link with Don't Fragment set (answered with ICMP when the rate allows). */
+  readonly fragmentationNeeded: number;
+  readonly fragmentsMade: number;
 }
 
 /** The NAT a NatRouter hands the pipeline; plain routers have none. */
@@ -83,6 +88,8 @@ export interface NatAttachment {
 }
 
 const IP = ETHERNET_HEADER_LENGTH;
+/** RFC 791: every link carries 68 bytes unfragmented. */
+const MIN_LINK_MTU = 68;
 
 export class Router implements NetworkNode {
   readonly name: string;
@@ -101,12 +108,16 @@ export class Router implements NetworkNode {
   private arpRequestsSent = 0;
   private arpRepliesSent = 0;
   private releasedAfterArp = 0;
+  private fragmentationNeeded = 0;
+  private fragmentsMade = 0;
+  private readonly icmpBucket: TokenBucket;
   private readonly dropsBefore = new Float64Array(DROP_REASONS.length);
 
   constructor(sim: Simulator, options: RouterOptions, nat?: NatAttachment) {
     this.simulator = sim;
     this.name = options.name;
     this.ttl = options.ttl ?? 255;
+    this.icmpBucket = new TokenBucket(options.icmpRateLimit ?? { perSecond: 10, burst: 10 });
     const seen = new Set<string>();
     this.interfaces = options.interfaces.map((spec) => {
       if (seen.has(spec.name)) throw new Error(`router ${options.name}: two interfaces named ${spec.name}`);
@@ -172,6 +183,11 @@ export class Router implements NetworkNode {
   }
 
   receive(iface: Interface, frame: Frame): void {
+    if (this.handledAsTooBig(iface, frame)) return;
+    this.forwardFrame(iface, frame);
+  }
+
+  private forwardFrame(iface: Interface, frame: Frame): void {
     const ingress = this.interfaces.indexOf(iface);
     const bytes = frame.bytes;
     const now = this.simulator.now;
@@ -190,6 +206,48 @@ export class Router implements NetworkNode {
     } else if (verdict === Egress.dropped) {
       this.logDrop(frame, iface);
     }
+  }
+
+  /**
+   * A packet longer than the egress link's MTU is split into fragments, or,
+   * with Don't Fragment set, dropped with an ICMP "fragmentation needed"
+   * that carries the MTU (RFC 1191), so the sender can find the path MTU.
+   * Packets for the router itself and those the pipeline will refuse anyway
+   * (not for our MAC, TTL running out, bad header) are left to it.
+   */
+  private handledAsTooBig(iface: Interface, frame: Frame): boolean {
+    const b = frame.bytes;
+    if (b.length < IP + 20 || ((b[12] << 8) | b[13]) !== EtherType.ipv4) return false;
+    for (let k = 0; k < 6; k++) if (b[k] !== iface.macBytes[k]) return false;
+    const totalLength = (b[IP + Ipv4Offsets.totalLength] << 8) | b[IP + Ipv4Offsets.totalLength + 1];
+    if (totalLength <= MIN_LINK_MTU || b[IP + Ipv4Offsets.ttl] <= 1 || IP + totalLength > b.length || !ipv4.headerChecksumValid(b, IP)) return false;
+    const destination = readUint32(b, IP + Ipv4Offsets.destination);
+    if (this.interfaces.some((i) => i.ipv4!.value === destination)) return false;
+    const hop = this.pipeline.fib.lookup(destination);
+    if (hop < 0) return false;
+    const out = this.interfaces[this.pipeline.adjacencies.iface[hop]];
+    const mtu = out.link?.mtu;
+    if (mtu === undefined || totalLength <= mtu) return false;
+    const packet = b.subarray(IP, IP + totalLength);
+    const source = uint32ToIpv4(readUint32(b, IP + Ipv4Offsets.source));
+    if (b[IP + Ipv4Offsets.flagsFragment] & 0x40) {
+      this.fragmentationNeeded++;
+      this.simulator.log.record(this.name, 'drop', { packetId: frame.packetId, ingress: iface.name, reason: 'fragmentation-needed', mtu, length: totalLength, egress: out.name });
+      if (!mayAnswerWithError(b, IP, (b[IP] & 0x0f) << 2, totalLength) || !this.icmpBucket.take(this.simulator.now)) return true;
+      const error = icmp.encode(icmp.destinationUnreachable(packet, DestinationUnreachableCode.fragmentationNeeded, mtu));
+      this.sendIp(iface.ipv4!.address, source, IpProtocol.icmp, error, `ICMP fragmentation needed (MTU ${mtu} on ${out.name}) to ${source}`, iface);
+      return true;
+    }
+    const pieces = fragment(packet, mtu);
+    this.fragmentsMade += pieces.length;
+    this.simulator.log.record(this.name, 'fragment', { packetId: frame.packetId, length: totalLength, mtu, egress: out.name, fragments: pieces.length });
+    for (const piece of pieces) {
+      const bytes = new Uint8Array(IP + piece.length);
+      bytes.set(b.subarray(0, IP));
+      bytes.set(piece, IP);
+      this.forwardFrame(iface, { bytes, packetId: frame.packetId });
+    }
+    return true;
   }
 
   /** Hook for the NAT router: runs after a packet was routed. */
@@ -225,7 +283,7 @@ export class Router implements NetworkNode {
   }
 
   counters(): RouterNodeCounters {
-    return { ...this.pipeline.counters(), echoReplies: this.echoReplies, arpRequestsSent: this.arpRequestsSent, arpRepliesSent: this.arpRepliesSent, releasedAfterArp: this.releasedAfterArp };
+    return { ...this.pipeline.counters(), echoReplies: this.echoReplies, arpRequestsSent: this.arpRequestsSent, arpRepliesSent: this.arpRepliesSent, releasedAfterArp: this.releasedAfterArp, fragmentationNeeded: this.fragmentationNeeded, fragmentsMade: this.fragmentsMade };
   }
 
   /** The 'route' event: the FIB's explanation for the destination, the next hop, TTL and MAC rewrite. */

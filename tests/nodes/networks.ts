@@ -19,7 +19,7 @@ export function switchedLan(seed = 1) {
 }
 
 /** alpha — r1 — r2 — beta, three subnets. */
-export function twoRouters(seed = 1) {
+export function twoRouters(seed = 1, coreMtu = 1500) {
   return new Topology({ seed, hostFactory: probeHosts })
     .host({ name: 'alpha', interfaces: [{ name: 'eth0', mac: '02:00:00:00:0a:01', address: '10.1.0.10/24' }], gateway: '10.1.0.1' })
     .router({
@@ -44,7 +44,7 @@ export function twoRouters(seed = 1) {
     })
     .host({ name: 'beta', interfaces: [{ name: 'eth0', mac: '02:00:00:00:0b:01', address: '10.2.0.20/24' }], gateway: '10.2.0.1' })
     .link('alpha:eth0', 'r1:eth0', { delayNs: 100_000 })
-    .link('r1:eth1', 'r2:eth0', { delayNs: 5_000_000, bandwidthBps: 100e6 })
+    .link('r1:eth1', 'r2:eth0', { delayNs: 5_000_000, bandwidthBps: 100e6, mtu: coreMtu })
     .link('r2:eth1', 'beta:eth0', { delayNs: 100_000 })
     .build();
 }

@@ -22,6 +22,8 @@ export interface ReceivedIcmp {
   readonly identifier?: number;
   readonly sequenceNumber?: number;
   readonly packetId: bigint;
+  readonly nextHopMtu?: number;
+  readonly bytes: number;
 }
 
 export interface ReceivedUdp {
@@ -42,7 +44,7 @@ export class ProbeHost extends BaseNode {
     this.ip = new Ipv4Layer(this, { gateway: spec.gateway });
     this.ip.register(IpProtocol.icmp, (payload, info) => {
       const { header, payload: data } = icmp.decode(payload);
-      this.icmp.push({ from: uint32ToIpv4(info.source), ttl: info.ttl, type: header.type, code: header.code, identifier: header.identifier, sequenceNumber: header.sequenceNumber, packetId: info.packetId });
+      this.icmp.push({ from: uint32ToIpv4(info.source), ttl: info.ttl, type: header.type, code: header.code, identifier: header.identifier, sequenceNumber: header.sequenceNumber, packetId: info.packetId, nextHopMtu: header.nextHopMtu, bytes: data.length });
       if (header.type === IcmpType.echoRequest) {
         const reply = icmp.encode(icmp.echo(IcmpType.echoReply, header.identifier ?? 0, header.sequenceNumber ?? 0), data);
         this.ip.send(info.source, IpProtocol.icmp, reply, { note: `${this.name}: ICMP echo reply to ${uint32ToIpv4(info.source)}` });
@@ -58,9 +60,10 @@ export class ProbeHost extends BaseNode {
     this.ip.receive(iface, frame.bytes, frame.packetId);
   }
 
-  ping(destination: string, options: { ttl?: number; sequenceNumber?: number; identifier?: number } = {}): void {
-    const request = icmp.encode(icmp.echo(IcmpType.echoRequest, options.identifier ?? 0x77, options.sequenceNumber ?? 1), new TextEncoder().encode('wirepath ping'));
-    this.ip.send(ipv4ToUint32(destination), IpProtocol.icmp, request, { ttl: options.ttl, note: `${this.name}: ICMP echo request to ${destination}${options.ttl ? ` TTL ${options.ttl}` : ''}` });
+  ping(destination: string, options: { ttl?: number; sequenceNumber?: number; identifier?: number; size?: number; dontFragment?: boolean } = {}): void {
+    const data = options.size === undefined ? new TextEncoder().encode('wirepath ping') : new Uint8Array(options.size).map((_, i) => i & 0xff);
+    const request = icmp.encode(icmp.echo(IcmpType.echoRequest, options.identifier ?? 0x77, options.sequenceNumber ?? 1), data);
+    this.ip.send(ipv4ToUint32(destination), IpProtocol.icmp, request, { ttl: options.ttl, dontFragment: options.dontFragment, note: `${this.name}: ICMP echo request to ${destination}${options.ttl ? ` TTL ${options.ttl}` : ''}` });
   }
 
   sendUdp(destination: string, sourcePort: number, destinationPort: number, text: string): void {

@@ -7,8 +7,8 @@ import { pcapVerdict, skipWithoutTshark, tsharkFields } from '../helpers/wiresha
 import { tempFile, twoRouters } from './networks.js';
 import type { ProbeHost } from './probe-host.js';
 
-function setup(seed = 1) {
-  const net = twoRouters(seed);
+function setup(seed = 1, coreMtu?: number) {
+  const net = twoRouters(seed, coreMtu);
   const out = collect();
   net.capture(out.sink, { comment: 'two routers' });
   return { net, out, alpha: net.node<ProbeHost>('alpha'), beta: net.node<ProbeHost>('beta'), r1: net.node<Router>('r1'), r2: net.node<Router>('r2') };
@@ -103,6 +103,31 @@ describe('router', () => {
     expect(r2.counters()).toMatchObject({ 'arp-failed': 1, arpRequestsSent: 3 });
     expect(r1.counters()['arp-failed']).toBe(0);
     expect(net.sim.log.ofKind('drop').find((e) => e.reason === 'arp-failed')).toMatchObject({ node: 'r2', packetId: 1n });
+  });
+
+  it('fragments a packet too long for the next link, and the far host reassembles it', () => {
+    const { net, alpha, beta, r1 } = setup(1, 576);
+    alpha.ping('10.2.0.20', { size: 1400 });
+    net.sim.run();
+    expect(beta.icmp).toMatchObject([{ type: IcmpType.echoRequest, bytes: 1400 }]);
+    expect(r1.counters().fragmentsMade).toBe(3);
+    expect(net.sim.log.ofKind('fragment')).toMatchObject([
+      { node: 'r1', length: 1428, mtu: 576, egress: 'eth1', fragments: 3, packetId: 1n },
+      { node: 'r2', length: 1428, mtu: 576, egress: 'eth0', fragments: 3 },
+    ]);
+    // The reply is fragmented on its way back by r2.
+    expect(alpha.icmp).toMatchObject([{ type: IcmpType.echoReply, bytes: 1400 }]);
+    expect(net.node<Router>('r2').counters().fragmentsMade).toBe(3);
+  });
+
+  it("answers Don't Fragment with fragmentation needed and the link's MTU", () => {
+    const { net, alpha, beta, r1 } = setup(1, 576);
+    alpha.ping('10.2.0.20', { size: 1400, dontFragment: true });
+    net.sim.run();
+    expect(beta.icmp).toEqual([]);
+    expect(alpha.icmp).toMatchObject([{ from: '10.1.0.1', type: IcmpType.destinationUnreachable, code: DestinationUnreachableCode.fragmentationNeeded, nextHopMtu: 576 }]);
+    expect(r1.counters().fragmentationNeeded).toBe(1);
+    expect(net.linkOf('r1:eth1').drops['mtu-exceeded']).toBe(0);
   });
 
   it('prints its routing and ARP tables', () => {
