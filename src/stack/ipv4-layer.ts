@@ -340,7 +340,7 @@ export class Ipv4Layer implements IpLayer {
     const frames = packets.map((p) => toFrame(iface, p));
     const notes = packets.length === 1 ? [note] : packets.map((p, i) => `${note} (fragment ${i + 1}/${packets.length}, offset ${fragmentOffset(p)})`);
 
-    if (nextHop === BROADCAST) {
+    if (nextHop === BROADCAST || this.isSubnetBroadcast(nextHop)) {
       frames.forEach((f, i) => (f.set(BROADCAST_MAC, 0), iface.send({ bytes: f, packetId }, notes[i])));
       return;
     }
