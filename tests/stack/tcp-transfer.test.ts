@@ -93,4 +93,43 @@ describe('TCP bulk transfer', () => {
     sim.runUntil(() => (received?.bytes().length ?? 0) === data.length, { untilNs: 100e9 });
     expect(sha256(received!.bytes())).toBe(sha256(data));
   });
+
+  it('holds small writes behind unacknowledged data with Nagle on, and sends each at once with it off', () => {
+    const segmentsFor = (noDelay: boolean) => {
+      const sim = new Simulator({ seed: 2 });
+      const net = new FakeNetwork(sim, { delayNs: 10_000_000 });
+      const client = net.stack(CLIENT, { node: 'laptop', noDelay });
+      const server = net.stack(SERVER, { node: 'api' });
+      let got: ReturnType<typeof collect> | undefined;
+      server.listen(80).on('connection', (c) => (got = collect(c)));
+      const conn = client.connect({ address: SERVER, port: 80 });
+      conn.on('connect', () => {
+        for (let i = 0; i < 10; i++) conn.write(new Uint8Array([i]));
+      });
+      sim.run({ untilNs: 1e9 });
+      expect([...got!.bytes()]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      return net.log.filter((d) => uint32ToIpv4(d.source) === CLIENT).map((d) => decode(d.bytes).payloadLength).filter((n) => n > 0);
+    };
+    expect(segmentsFor(true)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(segmentsFor(false)).toEqual([1, 9]);
+  });
+
+  it('delays the ACK of a lone segment by 40 ms and acknowledges every second one at once', () => {
+    const sim = new Simulator({ seed: 2 });
+    const net = new FakeNetwork(sim, { delayNs: 10_000_000 });
+    const client = net.stack(CLIENT, { node: 'laptop' });
+    const server = net.stack(SERVER, { node: 'api' });
+    server.listen(80);
+    const conn = client.connect({ address: SERVER, port: 80 });
+    sim.run({ untilNs: 100_000_000 });
+    const ackTimes = () => sim.log.ofKind('tcp-segment-sent').filter((e) => e.node === 'api' && e.flags === 'ACK').map((e) => e.timeNs);
+    const sentAt = sim.now;
+    conn.write(new Uint8Array(100));
+    sim.run({ untilNs: sentAt + 200_000_000 });
+    expect(ackTimes()).toEqual([sentAt + 10_000_000 + 40_000_000]);
+    const twoAt = sim.now;
+    conn.write(new Uint8Array(2 * 1448));
+    sim.run({ untilNs: twoAt + 200_000_000 });
+    expect(ackTimes().at(-1)).toBe(twoAt + 10_000_000);
+  });
 });
