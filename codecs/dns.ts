@@ -372,12 +372,15 @@ export class DnsTcpStream {
 
   push(chunk: Uint8Array): void {
     if (this.end + chunk.length > this.buf.length) {
+      // Move what is pending to the front, into a larger buffer if it still does not fit.
       const pending = this.end - this.start;
-      const size = Math.max(this.buf.length, (pending + chunk.length) * 2);
-      const next = size === this.buf.length ? this.buf : new Uint8Array(size);
-      next.copyWithin(0, 0, 0);
-      next.set(this.buf.subarray(this.start, this.end), 0);
-      this.buf = next;
+      if (pending + chunk.length > this.buf.length) {
+        const next = new Uint8Array((pending + chunk.length) * 2);
+        next.set(this.buf.subarray(this.start, this.end));
+        this.buf = next;
+      } else {
+        this.buf.copyWithin(0, this.start, this.end);
+      }
       this.start = 0;
       this.end = pending;
     }
