@@ -74,6 +74,12 @@ const DESTINATION = IP + Ipv4Offsets.destination;
 const LIMITED_BROADCAST = 0xffffffff;
 /** The pass-1 mark of a frame that still needs routing. */
 const PENDING = -4;
+const TOTAL_LENGTH = IP + Ipv4Offsets.totalLength;
+/** What the inline path takes: version 4 with a 20-byte header, in at least a whole IPv4 header's worth of frame. */
+const FAST_VERSION_IHL = 0x45;
+const FAST_MIN_FRAME = IP + IPV4_MIN_HEADER_LENGTH;
+const ETHERTYPE_IPV4_HI = EtherType.ipv4 >>> 8;
+const ETHERTYPE_IPV4_LO = EtherType.ipv4 & 0xff;
 
 export interface RouterCounters extends DropCountsObject {
   readonly forwarded: number;
@@ -159,37 +165,141 @@ export class Router {
     return this.fib.delete(prefix);
   }
 
-  /** One frame: the egress interface, or an `Egress` verdict. */
+  /** One frame: the egress interface, or an `Egress` verdict; describeLast() then tells what happened. */
   forward(frame: Uint8Array, ingress: number, nowNs: number): number {
     this.one[0] = frame;
-    this.forwardBatch(this.one, 1, ingress, nowNs, this.oneEgress);
+    this.run(this.one, 1, ingress, nowNs, this.oneEgress, true);
     return this.oneEgress[0];
   }
 
   /**
    * Forwards frames[0, count) that arrived on `ingress`, rewriting them in
    * place, and writes each one's verdict into egress[i]. Returns how many
-   * were forwarded.
+   * were forwarded. Frames are not narrated one by one: describeLast()
+   * speaks of the last forward().
    */
   forwardBatch(frames: readonly Uint8Array[], count: number, ingress: number, nowNs: number, egress: Int32Array): number {
+    return this.run(frames, count, ingress, nowNs, egress, false);
+  }
+
+  /**
+   * The three passes. Plain unicast IPv4 with a 20-byte header, for someone
+   * else, through a gateway already resolved in this batch, takes the inline
+   * path, which records nothing for narration; anything else, and every
+   * narrated frame, goes through admit() and route(), which handle every case.
+   */
+  private run(frames: readonly Uint8Array[], count: number, ingress: number, nowNs: number, egress: Int32Array, narrate: boolean): number {
     if (count > this.destinations.length) {
       this.destinations = new Uint32Array(count);
       this.hops = new Int32Array(count);
     }
     const destinations = this.destinations;
-    this.batch = (this.batch + 1) | 0;
+    const hops = this.hops;
+    const batch = (this.batch = (this.batch + 1) | 0);
+    const own = this.ifaceAddress;
+    const ifaceMac = this.ifaceMac;
+    const m = ingress * 6;
+    const m0 = ifaceMac[m];
+    const m1 = ifaceMac[m + 1];
+    const m2 = ifaceMac[m + 2];
+    const m3 = ifaceMac[m + 3];
+    const m4 = ifaceMac[m + 4];
+    const m5 = ifaceMac[m + 5];
     for (let i = 0; i < count; i++) {
-      const verdict = this.admit(frames[i], ingress, nowNs);
+      const f = frames[i];
+      if (
+        !narrate &&
+        f.length >= FAST_MIN_FRAME &&
+        f[IP] === FAST_VERSION_IHL &&
+        f[12] === ETHERTYPE_IPV4_HI &&
+        f[13] === ETHERTYPE_IPV4_LO &&
+        f[0] === m0 &&
+        f[1] === m1 &&
+        f[2] === m2 &&
+        f[3] === m3 &&
+        f[4] === m4 &&
+        f[5] === m5
+      ) {
+        const totalLength = (f[TOTAL_LENGTH] << 8) | f[TOTAL_LENGTH + 1];
+        let sum =
+          ((f[14] << 8) | f[15]) +
+          ((f[16] << 8) | f[17]) +
+          ((f[18] << 8) | f[19]) +
+          ((f[20] << 8) | f[21]) +
+          ((f[22] << 8) | f[23]) +
+          ((f[24] << 8) | f[25]) +
+          ((f[26] << 8) | f[27]) +
+          ((f[28] << 8) | f[29]) +
+          ((f[30] << 8) | f[31]) +
+          ((f[32] << 8) | f[33]);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        sum = (sum & 0xffff) + (sum >>> 16);
+        if (sum === 0xffff && totalLength >= IPV4_MIN_HEADER_LENGTH && IP + totalLength <= f.length) {
+          const destination = ((f[DESTINATION] << 24) | (f[DESTINATION + 1] << 16) | (f[DESTINATION + 2] << 8) | f[DESTINATION + 3]) >>> 0;
+          let mine = destination === LIMITED_BROADCAST || destination === this.natAddress;
+          for (let k = 0; k < own.length; k++) if (own[k] === destination) mine = true;
+          if (!mine) {
+            egress[i] = PENDING;
+            destinations[i] = destination;
+            continue;
+          }
+        }
+      }
+      const verdict = this.admit(f, ingress, nowNs);
       egress[i] = verdict;
-      destinations[i] = verdict === PENDING ? readUint32(frames[i], DESTINATION) : 0;
+      destinations[i] = verdict === PENDING ? readUint32(f, DESTINATION) : 0;
     }
-    this.fib.lookupBatch(destinations, this.hops, count);
+    this.fib.lookupBatch(destinations, hops, count);
+
+    const adjIface = this.adjacencies.iface;
+    const adjGateway = this.adjacencies.gateway;
+    const adjResolvedIn = this.adjacencies.resolvedIn;
+    const adjMac = this.adjacencies.mac;
+    const natIface = this.nat ? this.natIface : -1;
     let sent = 0;
     for (let i = 0; i < count; i++) {
       if (egress[i] !== PENDING) continue;
-      const out = this.route(frames[i], this.hops[i], nowNs);
+      const f = frames[i];
+      const hop = hops[i];
+      const ttl = f[TTL];
+      if (narrate || hop < 0 || ttl <= 1 || adjGateway[hop] === 0 || adjResolvedIn[hop] !== batch) {
+        const out = this.route(f, hop, nowNs);
+        egress[i] = out;
+        if (out >= 0) sent++;
+        continue;
+      }
+      // RFC 1624 eqn. 3 for the TTL byte going down by one: HC' = ~(~HC + ~m + m').
+      const word = (ttl << 8) | f[TTL + 1];
+      let c = (~((f[CHECKSUM] << 8) | f[CHECKSUM + 1]) & 0xffff) + (~word & 0xffff) + word - 0x100;
+      c = (c & 0xffff) + (c >>> 16);
+      c = ~((c & 0xffff) + (c >>> 16)) & 0xffff;
+      f[TTL] = ttl - 1;
+      f[CHECKSUM] = c >>> 8;
+      f[CHECKSUM + 1] = c & 0xff;
+      const out = adjIface[hop];
+      if (out === natIface) {
+        const slot = natDropSlot(this.nat!.outbound(f, IP, nowNs));
+        if (slot >= 0) {
+          egress[i] = this.drop(slot);
+          continue;
+        }
+      }
+      const s = out * 6;
+      const d = hop * 6;
+      f[0] = adjMac[d];
+      f[1] = adjMac[d + 1];
+      f[2] = adjMac[d + 2];
+      f[3] = adjMac[d + 3];
+      f[4] = adjMac[d + 4];
+      f[5] = adjMac[d + 5];
+      f[6] = ifaceMac[s];
+      f[7] = ifaceMac[s + 1];
+      f[8] = ifaceMac[s + 2];
+      f[9] = ifaceMac[s + 3];
+      f[10] = ifaceMac[s + 4];
+      f[11] = ifaceMac[s + 5];
       egress[i] = out;
-      if (out >= 0) sent++;
+      sent++;
     }
     this.forwarded += sent;
     return sent;
@@ -311,9 +421,8 @@ export class Router {
     if (out === this.natIface && this.nat) {
       const result = this.nat.outbound(f, IP, nowNs);
       if (result === NatResult.translated) this.lastNat = true;
-      else if (result === NatResult.portsExhausted) return this.drop(DropSlot.natPortsExhausted);
-      else if (result === NatResult.malformed) return this.drop(DropSlot.malformed);
-      else if (result === NatResult.noMapping) return this.drop(DropSlot.natNoMapping);
+      const slot = natDropSlot(result);
+      if (slot >= 0) return this.drop(slot);
     }
     const m = out * 6;
     const mac = this.ifaceMac;
@@ -414,6 +523,14 @@ export class Router {
 
 function isEchoRequest(f: Uint8Array, headerLength: number, totalLength: number): boolean {
   return f[IP + Ipv4Offsets.protocol] === IpProtocol.icmp && totalLength > headerLength && f[IP + headerLength + IcmpOffsets.type] === IcmpType.echoRequest;
+}
+
+/** The drop reason for an outbound NAT result, or -1 when the frame goes on (translated, or not NAT's business). */
+function natDropSlot(result: number): number {
+  if (result === NatResult.translated || result === NatResult.notApplicable) return -1;
+  if (result === NatResult.portsExhausted) return DropSlot.natPortsExhausted;
+  if (result === NatResult.malformed) return DropSlot.malformed;
+  return DropSlot.natNoMapping;
 }
 
 function readUint32(f: Uint8Array, at: number): number {
