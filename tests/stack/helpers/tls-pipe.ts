@@ -17,6 +17,8 @@ export interface TlsPipe {
   /** Chunks as written, before any rewrite. */
   readonly fromClient: Uint8Array[];
   readonly fromServer: Uint8Array[];
+  /** Every chunk from either side, in the order written, which is the order of cause and effect. */
+  readonly writes: Array<{ readonly fromClient: boolean; readonly bytes: Uint8Array }>;
   run(): void;
 }
 
@@ -25,9 +27,11 @@ export function tlsPipe(rewrite: { fromClient?: Rewrite; fromServer?: Rewrite } 
   const [a, b] = streamPair((action) => queue.push(action));
   const fromClient: Uint8Array[] = [];
   const fromServer: Uint8Array[] = [];
+  const writes: TlsPipe['writes'] = [];
   const tap = (stream: ByteStream, log: Uint8Array[], change?: Rewrite): ByteStream => ({
     write(bytes) {
       log.push(bytes.slice());
+      writes.push({ fromClient: log === fromClient, bytes: bytes.slice() });
       stream.write(change ? change(bytes, log.length - 1) : bytes);
     },
     end: () => stream.end(),
@@ -38,6 +42,7 @@ export function tlsPipe(rewrite: { fromClient?: Rewrite; fromServer?: Rewrite } 
     server: tap(b, fromServer, rewrite.fromServer),
     fromClient,
     fromServer,
+    writes,
     run() {
       for (let steps = 0; queue.length > 0; steps++) {
         if (steps > 100_000) throw new Error('the exchange does not settle');
