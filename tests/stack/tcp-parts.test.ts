@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CongestionControl } from '../../src/stack/tcp/congestion.js';
 import { ReceiveBuffer } from '../../src/stack/tcp/receive-buffer.js';
 import { INITIAL_RTO_NS, MAX_RTO_NS, MIN_RTO_NS, RtoEstimator } from '../../src/stack/tcp/rto.js';
+import { SackScoreboard } from '../../src/stack/tcp/sack-scoreboard.js';
 import { SendBuffer } from '../../src/stack/tcp/send-buffer.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../../src/stack/tcp/sequence.js';
 
@@ -158,5 +159,27 @@ describe('receive buffer', () => {
       { start: 70, end: 80 },
     ]);
     expect(buffer.sackBlocks(1, (o) => 1000 + o)).toEqual([{ left: 1010, right: 1030 }]);
+  });
+});
+
+describe('SACK scoreboard', () => {
+  it('merges blocks, finds the holes below the highest SACKed byte, and forgets what is acknowledged', () => {
+    const board = new SackScoreboard();
+    board.record(30, 40);
+    board.record(60, 70);
+    board.record(38, 45);
+    expect(board.list).toEqual([
+      { start: 30, end: 45 },
+      { start: 60, end: 70 },
+    ]);
+    expect(board.nextHole(10)).toBe(10);
+    expect(board.nextHole(30)).toBe(45);
+    expect(board.nextHole(60)).toBeUndefined();
+    expect(board.clip(10, 100)).toBe(30);
+    expect(board.clip(45, 50)).toBe(50);
+    board.acknowledged(50);
+    expect(board.list).toEqual([{ start: 60, end: 70 }]);
+    board.clear();
+    expect(board.nextHole(0)).toBeUndefined();
   });
 });

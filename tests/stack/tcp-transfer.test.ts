@@ -53,8 +53,8 @@ describe('TCP bulk transfer', () => {
     expect(server.counters.sackBlocksSent).toBeGreaterThan(0);
     const reasons = new Set(sim.log.ofKind('tcp-retransmit').map((e) => e.reason));
     expect(reasons.has('fast-retransmit')).toBe(true);
-    // The window halved at least once: fast recovery set ssthresh below its unbounded start.
-    expect(client.counters.timeouts + client.counters.fastRetransmits).toBeGreaterThan(0);
+    // Holes past the first, reported by SACK, are resent during the same recovery.
+    expect(reasons.has('sack-hole')).toBe(true);
   });
 
   it('moves 1 MiB without loss in MSS-sized segments that carry timestamps', () => {

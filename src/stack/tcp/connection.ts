@@ -20,6 +20,7 @@ import { TcpError, type TcpErrorCode } from './errors.js';
 import { ReceiveBuffer } from './receive-buffer.js';
 import { RtoEstimator } from './rto.js';
 import { flagText, makeFlags, readSynOptions, sackBlocksOf, segmentOptions, synOptions, timestampOf } from './segment.js';
+import { SackScoreboard } from './sack-scoreboard.js';
 import { SendBuffer } from './send-buffer.js';
 import { seqAdd, seqDiff, seqLt } from './sequence.js';
 import { type TcpState, isSynchronized } from './state.js';
@@ -88,8 +89,7 @@ export class TcpConnection implements ByteStream, Endpoints {
   private finQueued = false;
   private finSent = false;
   private dupAcks = 0;
-  /** SACKed ranges beyond sndUna, as send offsets, sorted. */
-  private sacked: Array<{ start: number; end: number }> = [];
+  private readonly scoreboard = new SackScoreboard();
   /** During recovery with SACK: holes below this were already retransmitted. */
   private holesRetransmittedTo = 0;
   private readonly rto = new RtoEstimator();
@@ -491,7 +491,7 @@ export class TcpConnection implements ByteStream, Endpoints {
     this.sndUna = ackOffset;
     if (this.sndNxt < ackOffset) this.sndNxt = ackOffset;
     this.sendBuffer.release(ackOffset - 1);
-    this.sacked = this.sacked.filter((range) => range.end > ackOffset);
+    this.scoreboard.acknowledged(ackOffset);
     this.dupAcks = 0;
     this.retries = 0;
     this.host.sim.cancel(this.retransmitTimer);
@@ -519,30 +519,16 @@ export class TcpConnection implements ByteStream, Endpoints {
     for (const block of blocks) {
       const start = this.sndUna + seqDiff(block.left, this.sendSeq(this.sndUna));
       const end = this.sndUna + seqDiff(block.right, this.sendSeq(this.sndUna));
-      if (start >= end || end > this.sndMax || start < this.sndUna) continue;
-      const merged = { start, end };
-      const kept: Array<{ start: number; end: number }> = [];
-      for (const range of this.sacked) {
-        if (range.end < merged.start || range.start > merged.end) kept.push(range);
-        else {
-          merged.start = Math.min(merged.start, range.start);
-          merged.end = Math.max(merged.end, range.end);
-        }
-      }
-      kept.push(merged);
-      kept.sort((a, b) => a.start - b.start);
-      this.sacked = kept;
+      // Blocks below the cumulative ACK or beyond what was sent are stale or forged (RFC 2018 §4).
+      if (end <= this.sndMax && start >= this.sndUna) this.scoreboard.record(start, end);
     }
   }
 
   /** With SACK, in recovery: resend the next hole the receiver reported below its highest SACKed byte (after RFC 6675). */
   private retransmitNextHole(): void {
-    if (!this.sackOk || this.sacked.length === 0) return;
-    let start = Math.max(this.sndUna, this.holesRetransmittedTo);
-    for (const range of this.sacked) if (start >= range.start && start < range.end) start = range.end;
-    const highest = this.sacked[this.sacked.length - 1].end;
-    if (start >= highest) return;
-    this.retransmitSegment(start, 'sack-hole');
+    if (!this.sackOk) return;
+    const hole = this.scoreboard.nextHole(Math.max(this.sndUna, this.holesRetransmittedTo));
+    if (hole !== undefined) this.retransmitSegment(hole, 'sack-hole');
   }
 
   private dataArrived(segSeq: number, payload: Uint8Array, fin: boolean): void {
@@ -714,8 +700,7 @@ export class TcpConnection implements ByteStream, Endpoints {
   /** Resends one segment from `offset` without moving sndNxt. */
   private retransmitSegment(offset: number, reason: string): void {
     const dataEnd = 1 + this.sendBuffer.written;
-    let end = Math.min(this.sndMax, offset + this.effectiveMss, dataEnd);
-    for (const range of this.sacked) if (range.start > offset && range.start < end) end = range.start;
+    const end = this.scoreboard.clip(offset, Math.min(this.sndMax, offset + this.effectiveMss, dataEnd));
     const length = Math.max(0, end - offset);
     const fin = this.finSent && offset + length === this.finOffset;
     if (length === 0 && !fin) return;
@@ -857,8 +842,7 @@ export class TcpConnection implements ByteStream, Endpoints {
     }
     this.congestion.onTimeout(this.sndMax - this.sndUna);
     this.dupAcks = 0;
-    // RFC 2018 §8: after a timeout the receiver may have discarded what it SACKed.
-    this.sacked = [];
+    this.scoreboard.clear();
     this.resendReason = 'timeout';
     this.sndNxt = this.sndUna;
     this.armRetransmit();
