@@ -26,7 +26,7 @@ describe('router', () => {
     expect(r2.counters()).toMatchObject({ forwarded: 1, queued: 1, releasedAfterArp: 1 });
     // Each router asked for its next hop once and answered the ARP for its own address.
     expect(r1.counters().arpRequestsSent).toBe(1);
-    expect(r1.counters().arpRepliesSent).toBeGreaterThanOrEqual(1);
+    expect(r1.counters().arpRepliesSent).toBe(1);
   });
 
   it('logs each route with the prefix that won and the ones it beat, the next hop, TTL and MACs', () => {
