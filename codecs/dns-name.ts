@@ -222,6 +222,8 @@ export class NameWriter {
     }
     if (name.charCodeAt(n - 1) === DOT && !endsEscaped(name, n - 1)) n--;
     const first = pos;
+    // Without escapes, labels are plain runs between dots, copied without a test per character.
+    const plain = name.indexOf('\\') < 0;
     const useTable = this.mode === AS_FOUND || (this.mode === COMPRESS && compressible);
     let i = 0;
     while (i < n) {
@@ -240,9 +242,26 @@ export class NameWriter {
         this.remember(name, i, n, pos - this.start, -1);
       }
       const lengthAt = pos++;
-      while (i < n) {
+      let dotted = false;
+      if (plain) {
+        let end = name.indexOf('.', i);
+        if (end < 0 || end > n) end = n;
+        let all = 0;
+        for (; i < end; i++) {
+          const c = name.charCodeAt(i);
+          all |= c;
+          buf[pos++] = c;
+        }
+        if (all > 255) invalid(name, 'a character above U+00FF (use \\DDD for bytes)');
+        dotted = end < n;
+        i = end + 1;
+      }
+      while (!plain && i < n) {
         let c = name.charCodeAt(i++);
-        if (c === DOT) break;
+        if (c === DOT) {
+          dotted = true;
+          break;
+        }
         if (c === BACKSLASH) {
           if (i >= n) invalid(name, 'ends in a lone backslash');
           c = name.charCodeAt(i++);
@@ -259,7 +278,7 @@ export class NameWriter {
         buf[pos++] = c;
       }
       const len = pos - lengthAt - 1;
-      if (len === 0) invalid(name, 'empty label');
+      if (len === 0 || (dotted && i >= n)) invalid(name, 'empty label');
       if (len > MAX_LABEL_LENGTH) invalid(name, `label longer than ${MAX_LABEL_LENGTH} bytes`);
       buf[lengthAt] = len;
     }

@@ -179,6 +179,10 @@ describe('dns names', () => {
     expect(() => ask('a'.repeat(64) + '.com')).toThrow(TypeError);
     expect(() => ask(Array(130).fill('a').join('.'))).toThrow(/longer than 255/);
     expect(() => ask('a..b')).toThrow(/empty label/);
+    expect(() => ask('a..')).toThrow(/empty label/);
+    expect(() => ask('a\\...')).toThrow(/empty label/);
+    expect(() => ask('\u20ac.com')).toThrow(/above U\+00FF/);
+    expect(() => ask('\\.\u20ac.com')).toThrow(/above U\+00FF/);
   });
 });
 
