@@ -93,6 +93,10 @@ export class Host extends BaseNode {
     return this.ip.routeTable();
   }
 
+  formatRouteTable(): string {
+    return this.ip.formatRouteTable();
+  }
+
   dropCounts(): Record<string, number> {
     return this.drops.toObject();
   }

@@ -12,6 +12,7 @@
 import * as dns from '../../codecs/dns.js';
 import { DecodeError } from '../../codecs/decode-error.js';
 import type { DnsRecordData } from '../../codecs/dns-rdata.js';
+import type { ScheduledEvent } from '../sim/event-queue.js';
 import type { BaseNode } from '../nodes/base-node.js';
 import type { ByteStream } from './byte-stream.js';
 import type { UdpService } from './udp.js';
@@ -110,6 +111,16 @@ export class DnsResolver {
     return rows;
   }
 
+  /** The cache as a printable table: "Name | Type | Values | Expires in". */
+  formatCacheTable(): string {
+    const rows = this.cacheTable();
+    const width = Math.max(4, ...rows.map((r) => r.name.length));
+    const lines = [`${'Name'.padEnd(width)} | Type  | Expires in | Values`, `${'-'.repeat(width)}-|-------|------------|-------`];
+    if (rows.length === 0) lines.push('(empty)');
+    for (const r of rows) lines.push(`${r.name.padEnd(width)} | ${r.type.padEnd(5)} | ${`${(r.expiresInNs / 1e9).toFixed(1)} s`.padStart(10)} | ${r.values.join(', ')}`);
+    return lines.join('\n');
+  }
+
   /** @internal */
   get host(): BaseNode {
     return this.node;
@@ -136,7 +147,7 @@ class Lookup {
   private readonly id: number;
   private readonly query: dns.DnsMessage;
   private finished = false;
-  private timer: ReturnType<BaseNode['sim']['schedule']> | undefined;
+  private timer: ScheduledEvent | undefined;
   private closeSocket: (() => void) | undefined;
 
   constructor(

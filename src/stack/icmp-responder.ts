@@ -9,6 +9,7 @@ import { uint32ToIpv4 } from '../../codecs/address.js';
 import { DecodeError } from '../../codecs/decode-error.js';
 import * as icmp from '../../codecs/icmp.js';
 import { IpProtocol } from '../../codecs/ipv4.js';
+import type { ScheduledEvent } from '../sim/event-queue.js';
 import type { BaseNode } from '../nodes/base-node.js';
 import type { IcmpErrorInfo } from './ip-layer.js';
 import { type Ipv4Layer, parseAddress, type ReceivedPacketInfo } from './ipv4-layer.js';
@@ -40,7 +41,7 @@ export type PingResult =
 interface Outstanding {
   readonly sentNs: number;
   readonly done: (result: PingResult) => void;
-  readonly timer: ReturnType<BaseNode['sim']['schedule']>;
+  readonly timer: ScheduledEvent;
 }
 
 const ERROR_TYPES = new Set<number>([icmp.IcmpType.destinationUnreachable, icmp.IcmpType.sourceQuench, icmp.IcmpType.redirect, icmp.IcmpType.timeExceeded, icmp.IcmpType.parameterProblem]);

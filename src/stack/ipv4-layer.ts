@@ -21,6 +21,7 @@ import { arpReply, arpRequest, gratuitousArp, readArpFrame } from '../forward/ar
 import { mayAnswerWithError } from '../forward/icmp-errors.js';
 import { type RateLimit, TokenBucket } from '../forward/rate-limiter.js';
 import type { BaseNode } from '../nodes/base-node.js';
+import type { ScheduledEvent } from '../sim/event-queue.js';
 import type { Interface } from '../sim/interface.js';
 import { fragment } from './fragmentation.js';
 import type { IcmpErrorInfo, IpLayer, IpPacketInfo, IpSendOptions } from './ip-layer.js';
@@ -78,8 +79,10 @@ export class Ipv4Layer implements IpLayer {
   private readonly handlers = new Map<number, PacketHandler>();
   private readonly errorHandlers = new Map<number, ErrorHandler>();
   private readonly ids = new Map<number, number>();
-  /** Addresses with an ARP request out, and on which interface. */
-  private readonly resolving = new Map<string, number>();
+  /** Addresses with an ARP request out (by interface): requests sent, and the timer for the next. */
+  private readonly resolving = new Map<string, { sent: number; timer: ScheduledEvent }>();
+  /** The timeout of each datagram being reassembled, cancelled when it completes or is discarded. */
+  private readonly reassemblyTimers = new Map<string, ScheduledEvent>();
   private readonly queued = new WeakMap<Uint8Array, QueuedFrame>();
   private readonly icmpBucket: TokenBucket;
   private readonly arpOptions: ArpCacheOptions;
@@ -300,20 +303,28 @@ export class Ipv4Layer implements IpLayer {
     const result = this.reassembler.add(packet, this.sim.now);
     switch (result.kind) {
       case 'complete':
+        this.stopReassemblyTimer(result.key);
         this.sim.log.record(this.node.name, 'ip-reassembled', { length: result.packet.length, packetId });
         return this.deliver(iface, result.packet, packetId);
       case 'pending':
-        if (result.isNew) this.sim.schedule(this.reassembler.timeoutNs, () => this.expireFragments());
+        if (result.isNew) this.reassemblyTimers.set(result.key, this.sim.schedule(this.reassembler.timeoutNs, () => this.expireFragments()));
         return;
       case 'duplicate':
         return this.node.drop('reassembly-duplicate', { packetId });
       case 'dropped':
+        this.stopReassemblyTimer(result.key);
         return this.node.drop(result.reason, { fragments: result.fragmentsDiscarded, packetId });
     }
   }
 
+  private stopReassemblyTimer(key: string): void {
+    this.sim.cancel(this.reassemblyTimers.get(key));
+    this.reassemblyTimers.delete(key);
+  }
+
   private expireFragments(): void {
     for (const gone of this.reassembler.expire(this.sim.now)) {
+      this.reassemblyTimers.delete(gone.key);
       this.node.drop('reassembly-timeout', { datagram: gone.key, fragments: gone.fragments });
       // RFC 1122 §3.3.2: tell the sender only when the first fragment came.
       if (gone.quote) this.sendIcmpError(gone.quote, icmp.IcmpType.timeExceeded, icmp.TimeExceededCode.fragmentReassembly);
@@ -364,21 +375,20 @@ export class Ipv4Layer implements IpLayer {
     if (this.resolving.has(key)) return;
     const cache = this.arpCache(iface);
     if (!cache.needsRequest(ip, this.sim.now)) return;
-    this.resolving.set(key, 1);
     this.sendArpRequest(iface, ip);
-    this.sim.schedule(cache.retransmitNs, () => this.arpRetry(iface, ip));
+    this.resolving.set(key, { sent: 1, timer: this.sim.schedule(cache.retransmitNs, () => this.arpRetry(iface, ip)) });
   }
 
   /** Asks again until the cache's retries are spent, then gives up on what waited. */
   private arpRetry(iface: Interface, ip: number): void {
     const key = resolvingKey(iface, ip);
-    const sent = this.resolving.get(key);
-    if (sent === undefined) return;
+    const pending = this.resolving.get(key);
+    if (pending === undefined) return;
+    const sent = pending.sent;
     const cache = this.arpCache(iface);
     if (sent < cache.maxRetries && cache.needsRequest(ip, this.sim.now)) {
-      this.resolving.set(key, sent + 1);
       this.sendArpRequest(iface, ip);
-      this.sim.schedule(cache.retransmitNs, () => this.arpRetry(iface, ip));
+      this.resolving.set(key, { sent: sent + 1, timer: this.sim.schedule(cache.retransmitNs, () => this.arpRetry(iface, ip)) });
       return;
     }
     this.resolving.delete(key);
@@ -421,7 +431,9 @@ export class Ipv4Layer implements IpLayer {
     if (learnt) {
       const mac = macToString(arp.senderMac, 0);
       this.sim.log.record(this.node.name, 'arp-learn', { interface: iface.label, ip: uint32ToIpv4(arp.senderIp), mac, opcode: arp.opcode === ArpOpcode.reply ? 'reply' : 'request' });
-      this.resolving.delete(resolvingKey(iface, arp.senderIp));
+      const key = resolvingKey(iface, arp.senderIp);
+      this.sim.cancel(this.resolving.get(key)?.timer);
+      this.resolving.delete(key);
       const macBytes = arp.senderMac.slice();
       for (const frame of cache.takePending(arp.senderIp)) {
         const meta = this.queued.get(frame);

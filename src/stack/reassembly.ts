@@ -22,10 +22,10 @@ export interface ReassemblyLimits {
 export type ReassemblyDropReason = 'reassembly-overlap' | 'reassembly-overflow' | 'malformed';
 
 export type ReassemblyResult =
-  | { readonly kind: 'complete'; readonly packet: Uint8Array }
+  | { readonly kind: 'complete'; readonly key: string; readonly packet: Uint8Array }
   | { readonly kind: 'pending'; readonly key: string; readonly isNew: boolean }
   | { readonly kind: 'duplicate' }
-  | { readonly kind: 'dropped'; readonly reason: ReassemblyDropReason; readonly fragmentsDiscarded: number };
+  | { readonly kind: 'dropped'; readonly key: string; readonly reason: ReassemblyDropReason; readonly fragmentsDiscarded: number };
 
 export interface ExpiredDatagram {
   readonly key: string;
@@ -117,7 +117,7 @@ export class Reassembler {
     if (entry.end === undefined || entry.firstHeader === undefined || entry.bytes !== entry.end) return { kind: 'pending', key, isNew };
     // No overlaps are held, so bytes adding up to the end means every byte is there.
     this.forget(key, entry);
-    return { kind: 'complete', packet: join(entry.firstHeader, entry.pieces, entry.end) };
+    return { kind: 'complete', key, packet: join(entry.firstHeader, entry.pieces, entry.end) };
   }
 
   /** Gives up on datagrams past their time and frees what they held. */
@@ -136,7 +136,7 @@ export class Reassembler {
   private discard(key: string, reason: ReassemblyDropReason): ReassemblyResult {
     const entry = this.pending.get(key);
     if (entry) this.forget(key, entry);
-    return { kind: 'dropped', reason, fragmentsDiscarded: (entry?.pieces.length ?? 0) + 1 };
+    return { kind: 'dropped', key, reason, fragmentsDiscarded: (entry?.pieces.length ?? 0) + 1 };
   }
 
   private forget(key: string, entry: Pending): void {

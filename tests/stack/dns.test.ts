@@ -225,3 +225,23 @@ describe('answerQuery', () => {
     expect(answerQuery(loop, query('a.test', 'A'), 'udp').flags.rcode).toBe(Rcode.servFail);
   });
 });
+
+describe('the host tables in print', () => {
+  it('prints the route table, the ARP cache and the DNS cache as tables', () => {
+    const { sim, laptop } = laptopAndDns();
+    laptop.resolve('ec2.us-east-1.amazonaws.com', 'A', () => undefined);
+    sim.run();
+    expect(laptop.formatRouteTable()).toBe(
+      ['Destination        | Gateway          | Interface', '-------------------|------------------|----------', '8.8.8.0/24         | on-link          | eth0'].join('\n'),
+    );
+    expect(laptop.formatArpTable()).toBe(['laptop:eth0', 'IP              |  MAC', '----------------|------', '8.8.8.8         |  02:00:00:00:08:08'].join('\n'));
+    expect(laptop.resolver!.formatCacheTable()).toBe(
+      [
+        'Name                        | Type  | Expires in | Values',
+        '----------------------------|-------|------------|-------',
+        // Printed just after the answer came in: all of its 60 s remain.
+        'ec2.us-east-1.amazonaws.com | A     |     60.0 s | 52.94.133.131',
+      ].join('\n'),
+    );
+  });
+});
