@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as der from '../../src/stack/pki/der.js';
 import { keyIdentifier, makeCertificate, toPem } from '../../src/stack/pki/certificate-maker.js';
 import { INTERMEDIATE_NAME, ROOT_NAME, keyFor, makeEmulatedPki, serialFor } from '../../src/stack/pki/emulated-pki.js';
-import { writePkiFiles } from '../../src/stack/pki/pki-files.js';
+import { emulatedPkiDirectory, loadEmulatedPki, writePkiFiles } from '../../src/stack/pki/pki-files.js';
 import { TlsAlert } from '../../src/stack/tls/alerts.js';
 import { verifyServerChain } from '../../src/stack/tls/certificates.js';
 import { fixturePath, toHex } from '../helpers/fixtures.js';
@@ -158,5 +158,15 @@ describe('the client chain check', () => {
     // A leaf used as an issuer: the signature links, but the issuer is no CA.
     const underLeaf = makeCertificate({ serialNumber: serialFor('under-leaf'), subject: { commonName: 'ec2.us-east-1.amazonaws.com' }, subjectKey: keyFor('under-leaf'), issuer: { commonName: '*.amazonaws.com' }, issuerKey: keyFor('amazonaws'), notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2026-06-01T00:00:00Z'), dnsNames: ['ec2.us-east-1.amazonaws.com'] });
     expect(alertOf([underLeaf, leaf, intermediate])).toBe('bad_certificate');
+  });
+});
+
+describe('loading the emulated PKI', () => {
+  it('finds fixtures/pki from the module and loads the same identities', () => {
+    expect(emulatedPkiDirectory()).toBe(fixturePath('pki').replace(/\/$/, ''));
+    const loaded = loadEmulatedPki();
+    expect(loaded.root.fingerprint256).toBe(pki.root.fingerprint256);
+    expect(loaded.internal.certificateChain.map((c) => toHex(c))).toEqual(pki.internal.certificateChain.map((c) => toHex(c)));
+    expect(loaded.amazonaws.privateKey.asymmetricKeyType).toBe('ed25519');
   });
 });

@@ -4,8 +4,9 @@
  * `make.ts` writes them.
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { toPem } from './certificate-maker.js';
 import type { EmulatedPki, IssuedCertificate } from './emulated-pki.js';
 
@@ -42,4 +43,25 @@ export function loadPkiFiles(directory: string): LoadedPki {
   const intermediate = new Uint8Array(certificate('intermediate').raw);
   const identity = (file: string): ServerIdentity => ({ certificateChain: [new Uint8Array(certificate(file).raw), intermediate], privateKey: key(file) });
   return { root: certificate('root'), amazonaws: identity('amazonaws'), internal: identity('internal') };
+}
+
+/**
+ * The fixtures/pki directory of this package, found by walking up from this
+ * module, which sits at a different depth when run from source and from
+ * the built dist/.
+ */
+export function emulatedPkiDirectory(): string {
+  let at = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(at, 'fixtures', 'pki');
+    if (existsSync(join(candidate, 'root.pem'))) return candidate;
+    const up = dirname(at);
+    if (up === at) throw new Error('pki: no fixtures/pki directory above this module');
+    at = up;
+  }
+}
+
+/** The emulated PKI the package ships: the root to trust and the two server identities. */
+export function loadEmulatedPki(): LoadedPki {
+  return loadPkiFiles(emulatedPkiDirectory());
 }

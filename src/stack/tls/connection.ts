@@ -139,11 +139,14 @@ export abstract class TlsConnection implements ByteStream {
 
   protected keyLogged(label: KeyLogLabel, clientRandom: Uint8Array, secret: Uint8Array): void {
     const line = keyLogLine(label, clientRandom, secret);
+    this.log('secret-derived', { label });
     this.keyLogLines.push(line);
     this.options.onKeyLog?.(line);
   }
 
   protected setReadSecret(secret: Uint8Array, purpose: string): void {
+    // RFC 8446 §5.1: a handshake message may not straddle a change of keys.
+    if (!this.reassembler.idle) throw new TlsAlert('unexpected_message', 'a handshake message spans a change of keys');
     this.readProtection = new RecordProtection(this.suite!, secret);
     this.log('keys-installed', { direction: 'read', purpose, cipherSuite: this.suite!.name });
   }

@@ -23,6 +23,17 @@ export interface InnerPlaintext {
 /** The AEAD failed: a wrong key, a tampered record, or a record out of sequence. The peer gets bad_record_mac. */
 export class RecordAuthenticationError extends Error {}
 
+// node:crypto types the GCM and ChaCha20-Poly1305 constructors as separate overloads, so each is named on its own branch.
+function aeadCipher(suite: CipherSuite, key: Uint8Array, nonce: Uint8Array) {
+  const options = { authTagLength: AEAD_TAG_LENGTH };
+  return suite.aead === 'chacha20-poly1305' ? createCipheriv(suite.aead, key, nonce, options) : createCipheriv(suite.aead, key, nonce, options);
+}
+
+function aeadDecipher(suite: CipherSuite, key: Uint8Array, nonce: Uint8Array) {
+  const options = { authTagLength: AEAD_TAG_LENGTH };
+  return suite.aead === 'chacha20-poly1305' ? createDecipheriv(suite.aead, key, nonce, options) : createDecipheriv(suite.aead, key, nonce, options);
+}
+
 export class RecordProtection {
   private sequence = 0n;
   private readonly keys: TrafficKeys;
@@ -66,8 +77,8 @@ export class RecordProtection {
     const inner = new Uint8Array(innerLength);
     inner.set(content, 0);
     inner[content.length] = contentType;
-    const cipher = createCipheriv(this.suite.aead, this.keys.key, this.nextNonce(), { authTagLength: AEAD_TAG_LENGTH } as never) as ReturnType<typeof createCipheriv> & { setAAD(b: Uint8Array): void; getAuthTag(): Buffer };
-    cipher.setAAD(record.subarray(0, TLS_RECORD_HEADER_LENGTH));
+    const cipher = aeadCipher(this.suite, this.keys.key, this.nextNonce());
+    cipher.setAAD(record.subarray(0, TLS_RECORD_HEADER_LENGTH), { plaintextLength: innerLength });
     const body = cipher.update(inner);
     cipher.final();
     record.set(body, TLS_RECORD_HEADER_LENGTH);
@@ -79,8 +90,8 @@ export class RecordProtection {
   open(record: Uint8Array): InnerPlaintext {
     if (record.length < TLS_RECORD_HEADER_LENGTH + AEAD_TAG_LENGTH + 1) throw new RecordAuthenticationError('protected record too short');
     const tagAt = record.length - AEAD_TAG_LENGTH;
-    const decipher = createDecipheriv(this.suite.aead, this.keys.key, this.nextNonce(), { authTagLength: AEAD_TAG_LENGTH } as never) as ReturnType<typeof createDecipheriv> & { setAAD(b: Uint8Array): void; setAuthTag(b: Uint8Array): void };
-    decipher.setAAD(record.subarray(0, TLS_RECORD_HEADER_LENGTH));
+    const decipher = aeadDecipher(this.suite, this.keys.key, this.nextNonce());
+    decipher.setAAD(record.subarray(0, TLS_RECORD_HEADER_LENGTH), { plaintextLength: tagAt - TLS_RECORD_HEADER_LENGTH });
     decipher.setAuthTag(record.subarray(tagAt));
     let inner: Uint8Array;
     try {
