@@ -352,7 +352,7 @@ export class Ipv4Layer implements IpLayer {
     const notes = packets.length === 1 ? [note] : packets.map((p, i) => `${note} (fragment ${i + 1}/${packets.length}, offset ${fragmentOffset(p)})`);
 
     if (nextHop === BROADCAST || this.isSubnetBroadcast(nextHop)) {
-      frames.forEach((f, i) => (f.set(BROADCAST_MAC, 0), iface.send({ bytes: f, packetId }, notes[i])));
+      this.sendAll(iface, frames, BROADCAST_MAC, packetId, notes);
       return;
     }
     const cache = this.arpCache(iface);
@@ -360,14 +360,21 @@ export class Ipv4Layer implements IpLayer {
     this.sim.log.record(this.node.name, 'arp-lookup', mac ? { ip: uint32ToIpv4(nextHop), hit: true, mac: macToString(mac, 0) } : { ip: uint32ToIpv4(nextHop), hit: false });
     if (mac) {
       if (cache.needsRequest(nextHop, this.sim.now)) this.sendArpRequest(iface, nextHop);
-      frames.forEach((f, i) => (f.set(mac, 0), iface.send({ bytes: f, packetId }, notes[i])));
+      this.sendAll(iface, frames, mac, packetId, notes);
       return;
     }
-    frames.forEach((f, i) => {
-      if (cache.enqueue(nextHop, f, this.sim.now) === 'queue-full') return this.node.drop('arp-queue-full', { ip: uint32ToIpv4(nextHop), packetId });
-      this.queued.set(f, { packetId, note: notes[i], iface });
-    });
+    for (let i = 0; i < frames.length; i++) {
+      if (cache.enqueue(nextHop, frames[i], this.sim.now) === 'queue-full') this.node.drop('arp-queue-full', { ip: uint32ToIpv4(nextHop), packetId });
+      else this.queued.set(frames[i], { packetId, note: notes[i], iface });
+    }
     this.startResolving(iface, nextHop);
+  }
+
+  private sendAll(iface: Interface, frames: readonly Uint8Array[], destinationMac: Uint8Array, packetId: bigint, notes: readonly string[]): void {
+    for (let i = 0; i < frames.length; i++) {
+      frames[i].set(destinationMac.subarray(0, 6), 0);
+      iface.send({ bytes: frames[i], packetId }, notes[i]);
+    }
   }
 
   private startResolving(iface: Interface, ip: number): void {

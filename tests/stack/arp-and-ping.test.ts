@@ -3,6 +3,9 @@ import * as arp from '../../codecs/arp.js';
 import * as ethernet from '../../codecs/ethernet.js';
 import * as icmp from '../../codecs/icmp.js';
 import * as ipv4 from '../../codecs/ipv4.js';
+import { Host } from '../../src/nodes/host.js';
+import { Link } from '../../src/sim/link.js';
+import { Simulator } from '../../src/sim/simulator.js';
 import type { PingResult } from '../../src/stack/icmp-responder.js';
 import { recordSent, twoHosts } from './stack-fixtures.js';
 
@@ -60,6 +63,20 @@ describe('ARP on a host', () => {
     sim.run();
     expect(got).toEqual([0, 1, 2, 3, 4]);
     expect(sim.log.ofKind('arp-request').filter((e) => e.node === 'alice')).toHaveLength(1);
+  });
+
+  it('bounds the packets waiting on ARP and counts the ones turned away', () => {
+    const sim = new Simulator({ seed: 2 });
+    const a = new Host(sim, { name: 'alice', interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:0a', address: '10.0.0.1/24' }], arp: { queueLimit: 2 } });
+    const b = new Host(sim, { name: 'bob', interfaces: [{ name: 'eth0', mac: '02:00:00:00:00:0b', address: '10.0.0.2/24' }] });
+    new Link(sim, a.interfaces[0], b.interfaces[0]);
+    const got: number[] = [];
+    b.udp.bind(7).onMessage((data) => got.push(data[0]));
+    const client = a.udp.bind(5000);
+    for (let i = 0; i < 5; i++) client.sendTo('10.0.0.2', 7, new Uint8Array([i]));
+    sim.run();
+    expect(got).toEqual([0, 1]);
+    expect(a.dropCounts()['arp-queue-full']).toBe(3);
   });
 
   it('announces itself with a gratuitous ARP when its link comes up, and neighbours update', () => {
