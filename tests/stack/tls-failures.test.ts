@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecords } from '../../codecs/tls/index.js';
+import { decodeRecords, encodeRecord } from '../../codecs/tls/index.js';
 import { makeCertificate } from '../../src/stack/pki/certificate-maker.js';
 import { INTERMEDIATE_NAME, keyFor, serialFor } from '../../src/stack/pki/emulated-pki.js';
 import { TlsAlert, TlsPeerAlert } from '../../src/stack/tls/alerts.js';
@@ -208,5 +208,27 @@ describe('TLS handshake failures and their alerts', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('HelloRetryRequest to our client', () => {
+  it('is refused with illegal_parameter, in the clear: x25519, the one group offered, already had a share', () => {
+    const pipe = tlsPipe();
+    const client = tlsConnect(pipe.client, { serverName: HOST, trustedRoots, now: () => START, rng: rngs(51).client });
+    let closed: Error | undefined;
+    client.on('close', (e) => (closed = e));
+    pipe.run();
+    const hello = decodeRecords(pipe.fromClient[0]).records[0].messages![0];
+    const sessionId = hello.type === 'client_hello' ? hello.legacySessionId : new Uint8Array(0);
+    pipe.server.write(
+      encodeRecord({
+        contentType: 'handshake',
+        version: 0x0303,
+        messages: [{ type: 'hello_retry_request', legacyVersion: 0x0303, legacySessionIdEcho: sessionId, cipherSuite: 0x1301, legacyCompressionMethod: 0, extensions: [{ type: 'supported_versions', selectedVersion: 0x0304 }, { type: 'key_share', selectedGroup: 0x001d }] }],
+      }),
+    );
+    pipe.run();
+    expect((closed as TlsAlert).description).toBe('illegal_parameter');
+    expect([...pipe.fromClient[pipe.fromClient.length - 1]]).toEqual([21, 3, 3, 0, 2, 2, 47]);
   });
 });

@@ -146,3 +146,37 @@ describe('interop with node:tls (OpenSSL)', () => {
     expect([...accepted[0].keyLog()].sort()).toEqual([...nodeKeyLog].sort());
   });
 });
+
+describe('HelloRetryRequest with node:tls', () => {
+  it('asks a client that led with a P-256 share for x25519, and completes the handshake', async () => {
+    const now = Date.now();
+    const rootName = { commonName: 'Emulated Retry Root' };
+    const rootKey = keyFor('retry-root');
+    const validity = { notBefore: new Date(now - 3600_000), notAfter: new Date(now + 86400_000) };
+    const root = makeCertificate({ serialNumber: serialFor('retry-root'), subject: rootName, subjectKey: rootKey, issuer: rootName, issuerKey: rootKey, ...validity, ca: {} });
+    const leaf = makeCertificate({ serialNumber: serialFor('retry-leaf'), subject: { commonName: HOST }, subjectKey: keyFor('retry-leaf'), issuer: rootName, issuerKey: rootKey, ...validity, dnsNames: [HOST] });
+    const kinds: string[] = [];
+    const tcp = createTcpServer((socket) => {
+      const conn = tlsAccept(socketStream(socket), { certificateChain: [leaf], privateKey: keyFor('retry-leaf'), rng: new SeededRandom(12), log: (kind) => kinds.push(kind) });
+      conn.on('data', () => conn.write(Buffer.from('retried')));
+      conn.on('end', () => conn.end());
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => tcp.close());
+    const socket = tlsNodeConnect({ host: '127.0.0.1', port: (tcp.address() as AddressInfo).port, servername: HOST, ca: toPem('CERTIFICATE', root), minVersion: 'TLSv1.3', ecdhCurve: 'P-256:X25519' });
+    cleanups.push(() => socket.destroy());
+    await withTimeout(new Promise<void>((resolve, reject) => {
+      socket.on('secureConnect', resolve);
+      socket.on('error', reject);
+    }), 'handshake');
+    expect(socket.authorized).toBe(true);
+    expect(socket.getEphemeralKeyInfo()).toMatchObject({ name: 'X25519' });
+    const reply = await withTimeout(new Promise<string>((resolve) => {
+      socket.once('data', (d: Buffer) => resolve(d.toString()));
+      socket.write('again');
+    }), 'reply');
+    expect(reply).toBe('retried');
+    expect(kinds.filter((k) => k === 'hello-retry')).toHaveLength(1);
+    socket.end();
+  });
+});

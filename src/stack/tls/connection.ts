@@ -179,7 +179,7 @@ export abstract class TlsConnection implements ByteStream {
     if (this.endWanted) this.sendCloseNotify();
   }
 
-  private sendCompatibilityCcs(): void {
+  protected sendCompatibilityCcs(): void {
     if (this.compatibilityCcsSent) return;
     this.compatibilityCcsSent = true;
     this.lower.write(CHANGE_CIPHER_SPEC_RECORD);

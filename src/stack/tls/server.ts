@@ -1,8 +1,9 @@
 /**
- * The TLS 1.3 server (RFC 8446 §2, full handshake with x25519, no PSK, no
- * HelloRetryRequest): ServerHello, then EncryptedExtensions, Certificate,
- * CertificateVerify (Ed25519) and Finished in one protected flight; it
- * checks the client Finished and sends one NewSessionTicket.
+ * The TLS 1.3 server (RFC 8446 §2, full handshake with x25519, no PSK):
+ * a HelloRetryRequest when the client can do x25519 but sent another share,
+ * then ServerHello, EncryptedExtensions, Certificate, CertificateVerify
+ * (Ed25519) and Finished in one protected flight; it checks the client
+ * Finished and sends one NewSessionTicket.
  */
 import { type KeyObject, sign } from 'node:crypto';
 import { type ClientHello, type Extension, type HandshakeMessage, encodeHandshake } from '../../../codecs/tls/index.js';
@@ -40,6 +41,8 @@ export class TlsServerConnection extends TlsConnection {
   private clientApplicationSecret?: Uint8Array;
   private alpnProtocol?: string;
   private serverName?: string;
+  /** The suite of the HelloRetryRequest, once one was sent. */
+  private retriedWith?: CipherSuite;
 
   constructor(
     lower: ByteStream,
@@ -75,11 +78,12 @@ export class TlsServerConnection extends TlsConnection {
     const suite = this.chooseSuite(hello);
     const shares = hello.extensions.find((e) => e.type === 'key_share');
     const share = shares && 'clientShares' in shares ? shares.clientShares.find((s) => s.group === GROUP_X25519) : undefined;
-    if (!share) throw new TlsAlert('handshake_failure', 'no x25519 key share offered');
     const schemes = hello.extensions.find((e) => e.type === 'signature_algorithms');
     if (!schemes || !('supportedSignatureAlgorithms' in schemes) || !schemes.supportedSignatureAlgorithms.includes(SIGNATURE_ED25519)) {
       throw new TlsAlert('handshake_failure', 'the client does not accept ed25519 signatures');
     }
+    if (this.retriedWith && this.retriedWith !== suite) throw new TlsAlert('illegal_parameter', 'the second ClientHello changed the cipher suite');
+    if (!share) return this.helloRetryRequest(hello, suite, raw);
     const sni = hello.extensions.find((e) => e.type === 'server_name');
     this.serverName = sni && 'serverNames' in sni ? sni.serverNames?.find((n) => n.nameType === 0)?.hostName : undefined;
     this.alpnProtocol = this.chooseAlpn(hello.extensions);
@@ -145,6 +149,31 @@ export class TlsServerConnection extends TlsConnection {
     this.keyLogged('EXPORTER_SECRET', this.clientRandom, app.exporter);
     this.setWriteSecret(app.server, 'server application traffic');
     this.expecting = 'finished';
+  }
+
+  /** RFC 8446 §4.1.4: the client can do x25519 but sent no share for it; ask again for one. */
+  private helloRetryRequest(hello: ClientHello, suite: CipherSuite, raw: Uint8Array): void {
+    if (this.retriedWith) throw new TlsAlert('illegal_parameter', 'the second ClientHello still has no x25519 share');
+    const groups = hello.extensions.find((e) => e.type === 'supported_groups');
+    if (!groups || !('namedGroupList' in groups) || !groups.namedGroupList.includes(GROUP_X25519)) throw new TlsAlert('handshake_failure', 'the client does not support x25519');
+    this.retriedWith = suite;
+    this.transcript.add(raw);
+    this.transcript.replaceWithMessageHash(suite.hash);
+    this.log('hello-retry', { cipherSuite: suite.name, selectedGroup: 'x25519' });
+    const retry: HandshakeMessage = {
+      type: 'hello_retry_request',
+      legacyVersion: 0x0303,
+      legacySessionIdEcho: hello.legacySessionId,
+      cipherSuite: suite.id,
+      legacyCompressionMethod: 0,
+      extensions: [
+        { type: 'supported_versions', selectedVersion: TLS13 },
+        { type: 'key_share', selectedGroup: GROUP_X25519 },
+      ],
+    };
+    for (const sent of this.sendHandshake([retry])) this.transcript.add(sent);
+    // RFC 8446 D.4: the server's one change_cipher_spec follows its first hello, here the retry.
+    this.sendCompatibilityCcs();
   }
 
   private finished(verifyData: Uint8Array, raw: Uint8Array): void {

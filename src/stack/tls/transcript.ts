@@ -6,11 +6,23 @@
  */
 import { type HashName, hashOf } from './key-schedule.js';
 
+const MESSAGE_HASH = 254;
+
 export class Transcript {
   private readonly messages: Uint8Array[] = [];
 
   add(raw: Uint8Array): void {
     this.messages.push(raw.slice());
+  }
+
+  /**
+   * RFC 8446 §4.4.1: after a HelloRetryRequest the first ClientHello is
+   * replaced by a synthetic message_hash message holding its hash.
+   */
+  replaceWithMessageHash(hash: HashName): void {
+    const digest = this.hash(hash);
+    this.messages.length = 0;
+    this.messages.push(Uint8Array.of(MESSAGE_HASH, 0, 0, digest.length, ...digest));
   }
 
   hash(hash: HashName): Uint8Array {
