@@ -8,12 +8,41 @@
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 const DEC = Array.from({ length: 256 }, (_, i) => String(i));
 
+/**
+ * Recently formatted addresses, direct-mapped by their bits. An emulated
+ * network reuses a handful of addresses, and turning one into text costs more
+ * than all the rest of a header's decode. Every slot starts as the all-zero
+ * address under key 0, so a slot is never stale.
+ */
+const SLOTS = 1024;
+const ipv4Key = new Int32Array(SLOTS);
+const ipv4Text: string[] = new Array<string>(SLOTS).fill('0.0.0.0');
+const macHigh = new Int32Array(SLOTS);
+const macLow = new Int32Array(SLOTS);
+const macText: string[] = new Array<string>(SLOTS).fill('00:00:00:00:00:00');
+
 export function macToString(bytes: Uint8Array, offset: number): string {
-  return `${HEX[bytes[offset]]}:${HEX[bytes[offset + 1]]}:${HEX[bytes[offset + 2]]}:${HEX[bytes[offset + 3]]}:${HEX[bytes[offset + 4]]}:${HEX[bytes[offset + 5]]}`;
+  const high = (bytes[offset] << 8) | bytes[offset + 1];
+  const low = (bytes[offset + 2] << 24) | (bytes[offset + 3] << 16) | (bytes[offset + 4] << 8) | bytes[offset + 5];
+  const slot = (low ^ (low >>> 10) ^ (low >>> 20) ^ high) & (SLOTS - 1);
+  if (macLow[slot] === low && macHigh[slot] === high) return macText[slot];
+  const text =
+    HEX[bytes[offset]] + ':' + HEX[bytes[offset + 1]] + ':' + HEX[bytes[offset + 2]] + ':' + HEX[bytes[offset + 3]] + ':' + HEX[bytes[offset + 4]] + ':' + HEX[bytes[offset + 5]];
+  macHigh[slot] = high;
+  macLow[slot] = low;
+  macText[slot] = text;
+  return text;
 }
 
 export function ipv4ToString(bytes: Uint8Array, offset: number): string {
-  return `${DEC[bytes[offset]]}.${DEC[bytes[offset + 1]]}.${DEC[bytes[offset + 2]]}.${DEC[bytes[offset + 3]]}`;
+  const address = (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3];
+  const slot = (address ^ (address >>> 10) ^ (address >>> 20)) & (SLOTS - 1);
+  if (ipv4Key[slot] === address) return ipv4Text[slot];
+  // Plain concatenation: V8 keeps small numbers' text, and this measured well ahead of a template.
+  const text = bytes[offset] + '.' + bytes[offset + 1] + '.' + bytes[offset + 2] + '.' + bytes[offset + 3];
+  ipv4Key[slot] = address;
+  ipv4Text[slot] = text;
+  return text;
 }
 
 /** An IPv4 address as an unsigned 32-bit number, for tables keyed by address. */

@@ -30,6 +30,25 @@ export function fixLengths(options: EncodeOptions | undefined): boolean {
   return options?.fixLengths ?? true;
 }
 
+/**
+ * The payload view is made only when asked for: a subarray costs more than a
+ * small header's whole decode, and dissect and the forwarding path go by
+ * offsets alone.
+ */
+class DecodedView<H> implements Decoded<H> {
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly header: H,
+    readonly headerLength: number,
+    readonly payloadOffset: number,
+    readonly payloadLength: number,
+  ) {}
+
+  get payload(): Uint8Array {
+    return this.bytes.subarray(this.payloadOffset, this.payloadOffset + this.payloadLength);
+  }
+}
+
 export function decoded<H>(bytes: Uint8Array, header: H, headerLength: number, payloadOffset: number, payloadLength: number): Decoded<H> {
-  return { header, headerLength, payloadOffset, payloadLength, payload: bytes.subarray(payloadOffset, payloadOffset + payloadLength) };
+  return new DecodedView(bytes, header, headerLength, payloadOffset, payloadLength);
 }
