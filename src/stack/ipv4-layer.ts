@@ -1,8 +1,8 @@
 /**
- * A host's IPv4 layer (RFC 791, RFC 1122 §3.3) on top of ARP (RFC 826): the
- * routing decision between the connected subnets and the default gateway,
- * the ARP lookup and the queue of packets waiting on it, fragmentation to the
- * link's MTU, reassembly, the checks on what arrives, and the hand-off to
+ * A host's IPv4 layer (RFC 791, RFC 1122 §3.3): the routing decision
+ * between the connected subnets and the default gateway, the hand-off to ARP
+ * (arp-resolver.ts) for the next hop's MAC, fragmentation to the link's MTU,
+ * reassembly, the checks on what arrives, and the hand-off to
  * the transports registered by protocol number. ICMP errors that concern a
  * packet we sent reach the transport through `deliverError`.
  *
@@ -10,19 +10,18 @@
  * drawn from the run's generator, as Linux does; ids then differ between
  * peers and stay unique per (source, destination, protocol) for reassembly.
  */
-import { macToString, uint32ToIpv4 } from '../../codecs/address.js';
-import { ArpOpcode } from '../../codecs/arp.js';
+import { uint32ToIpv4 } from '../../codecs/address.js';
 import { DecodeError } from '../../codecs/decode-error.js';
 import { ETHERNET_HEADER_LENGTH, ETHERNET_MIN_FRAME, EtherType } from '../../codecs/ethernet.js';
 import * as icmp from '../../codecs/icmp.js';
 import * as ipv4 from '../../codecs/ipv4.js';
-import { ArpCache, type ArpCacheOptions, type ArpEntryRow } from '../forward/arp-cache.js';
-import { arpReply, arpRequest, gratuitousArp, readArpFrame } from '../forward/arp-frames.js';
+import type { ArpCache, ArpCacheOptions } from '../forward/arp-cache.js';
 import { mayAnswerWithError } from '../forward/icmp-errors.js';
 import { type RateLimit, TokenBucket } from '../forward/rate-limiter.js';
 import type { BaseNode } from '../nodes/base-node.js';
 import type { ScheduledEvent } from '../sim/event-queue.js';
 import type { Interface } from '../sim/interface.js';
+import { ArpResolver, type ArpTableRow, sendFrames } from './arp-resolver.js';
 import { fragment } from './fragmentation.js';
 import type { IcmpErrorInfo, IpLayer, IpPacketInfo, IpSendOptions } from './ip-layer.js';
 import { Reassembler, type ReassemblyLimits } from './reassembly.js';
@@ -62,11 +61,6 @@ export interface RouteRow {
 type PacketHandler = (payload: Uint8Array, info: ReceivedPacketInfo) => void;
 type ErrorHandler = (error: IcmpErrorInfo) => void;
 
-interface QueuedFrame {
-  readonly packetId: bigint;
-  readonly note: string;
-  readonly iface: Interface;
-}
 
 const BROADCAST = 0xffffffff;
 const BROADCAST_MAC = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
@@ -75,24 +69,20 @@ export class Ipv4Layer implements IpLayer {
   readonly ttl: number;
   readonly gateway: number | undefined;
   readonly reassembler: Reassembler;
-  private readonly caches = new Map<Interface, ArpCache>();
+  readonly arp: ArpResolver;
   private readonly handlers = new Map<number, PacketHandler>();
   private readonly errorHandlers = new Map<number, ErrorHandler>();
   private readonly ids = new Map<number, number>();
-  /** Addresses with an ARP request out (by interface): requests sent, and the timer for the next. */
-  private readonly resolving = new Map<string, { sent: number; timer: ScheduledEvent }>();
   /** The timeout of each datagram being reassembled, cancelled when it completes or is discarded. */
   private readonly reassemblyTimers = new Map<string, ScheduledEvent>();
-  private readonly queued = new WeakMap<Uint8Array, QueuedFrame>();
   private readonly icmpBucket: TokenBucket;
-  private readonly arpOptions: ArpCacheOptions;
 
   constructor(
     private readonly node: BaseNode,
     options: Ipv4LayerOptions = {},
   ) {
     this.ttl = options.ttl ?? 64;
-    this.arpOptions = { queueLimit: 64, ...options.arp };
+    this.arp = new ArpResolver(node, { queueLimit: 64, ...options.arp }, (frame, packetId) => this.failQueued(frame, packetId));
     this.reassembler = new Reassembler(options.reassembly);
     this.icmpBucket = new TokenBucket(options.icmpErrorRate ?? { perSecond: 10, burst: 10 });
     if (options.gateway !== undefined) {
@@ -106,22 +96,13 @@ export class Ipv4Layer implements IpLayer {
     return this.node.sim;
   }
 
-  /** The ARP cache of an interface, made on first use. */
+  /** The ARP cache of an interface. */
   arpCache(iface: Interface): ArpCache {
-    let cache = this.caches.get(iface);
-    if (!cache) {
-      cache = new ArpCache(this.arpOptions);
-      this.caches.set(iface, cache);
-    }
-    return cache;
+    return this.arp.cache(iface);
   }
 
-  arpTable(): Array<ArpEntryRow & { readonly interface: string }> {
-    const rows: Array<ArpEntryRow & { readonly interface: string }> = [];
-    for (const iface of this.node.interfaces) {
-      for (const row of this.arpCache(iface).entries(this.sim.now)) rows.push({ ...row, interface: iface.name });
-    }
-    return rows;
+  arpTable(): ArpTableRow[] {
+    return this.arp.table(this.node.interfaces);
   }
 
   /** Connected subnets, then the default route: the host's whole routing table. */
@@ -252,7 +233,7 @@ export class Ipv4Layer implements IpLayer {
     if (bytes.length < ETHERNET_HEADER_LENGTH) return this.node.drop('malformed', { interface: iface.label, packetId });
     if (!isOursOrBroadcast(bytes, iface.macBytes)) return this.node.drop('not-for-us', { interface: iface.label, packetId });
     const etherType = (bytes[12] << 8) | bytes[13];
-    if (etherType === EtherType.arp) return this.receiveArp(iface, bytes);
+    if (etherType === EtherType.arp) return this.arp.receive(iface, bytes);
     if (etherType !== EtherType.ipv4) return this.node.drop('unknown-ethertype', { interface: iface.label, etherType, packetId });
     let header: ipv4.Ipv4Header;
     try {
@@ -270,13 +251,6 @@ export class Ipv4Layer implements IpLayer {
     const packet = bytes.subarray(ETHERNET_HEADER_LENGTH, ETHERNET_HEADER_LENGTH + header.totalLength);
     if (header.moreFragments || header.fragmentOffset !== 0) return this.receiveFragment(iface, packet, packetId);
     this.deliver(iface, packet, packetId);
-  }
-
-  /** A gratuitous ARP when a link comes up, so neighbours learn (or relearn) our MAC. */
-  announce(iface: Interface): void {
-    if (!iface.ipv4 || !iface.link?.up) return;
-    this.sim.log.record(this.node.name, 'arp-gratuitous', { interface: iface.label, ip: iface.ipv4.address, mac: iface.mac });
-    iface.send({ bytes: gratuitousArp(iface.macBytes, iface.ipv4.value), packetId: this.sim.nextPacketId() }, `${this.node.name}: gratuitous ARP ${iface.ipv4.address} is-at ${iface.mac}`);
   }
 
   private deliver(iface: Interface, packet: Uint8Array, packetId: bigint): void {
@@ -351,107 +325,24 @@ export class Ipv4Layer implements IpLayer {
     const frames = packets.map((p) => toFrame(iface, p));
     const notes = packets.length === 1 ? [note] : packets.map((p, i) => `${note} (fragment ${i + 1}/${packets.length}, offset ${fragmentOffset(p)})`);
 
-    if (nextHop === BROADCAST || this.isSubnetBroadcast(nextHop)) {
-      this.sendAll(iface, frames, BROADCAST_MAC, packetId, notes);
-      return;
-    }
-    const cache = this.arpCache(iface);
-    const mac = cache.lookup(nextHop, this.sim.now);
-    this.sim.log.record(this.node.name, 'arp-lookup', mac ? { ip: uint32ToIpv4(nextHop), hit: true, mac: macToString(mac, 0) } : { ip: uint32ToIpv4(nextHop), hit: false });
-    if (mac) {
-      if (cache.needsRequest(nextHop, this.sim.now)) this.sendArpRequest(iface, nextHop);
-      this.sendAll(iface, frames, mac, packetId, notes);
-      return;
-    }
-    for (let i = 0; i < frames.length; i++) {
-      if (cache.enqueue(nextHop, frames[i], this.sim.now) === 'queue-full') this.node.drop('arp-queue-full', { ip: uint32ToIpv4(nextHop), packetId });
-      else this.queued.set(frames[i], { packetId, note: notes[i], iface });
-    }
-    this.startResolving(iface, nextHop);
+    if (nextHop === BROADCAST || this.isSubnetBroadcast(nextHop)) return sendFrames(iface, frames, BROADCAST_MAC, packetId, notes);
+    this.arp.send(iface, nextHop, frames, packetId, notes);
   }
 
-  private sendAll(iface: Interface, frames: readonly Uint8Array[], destinationMac: Uint8Array, packetId: bigint, notes: readonly string[]): void {
-    for (let i = 0; i < frames.length; i++) {
-      frames[i].set(destinationMac.subarray(0, 6), 0);
-      iface.send({ bytes: frames[i], packetId }, notes[i]);
-    }
+  /** A gratuitous ARP when a link comes up, so neighbours learn (or relearn) our MAC. */
+  announce(iface: Interface): void {
+    this.arp.announce(iface);
   }
 
-  private startResolving(iface: Interface, ip: number): void {
-    const key = resolvingKey(iface, ip);
-    if (this.resolving.has(key)) return;
-    const cache = this.arpCache(iface);
-    if (!cache.needsRequest(ip, this.sim.now)) return;
-    this.sendArpRequest(iface, ip);
-    this.resolving.set(key, { sent: 1, timer: this.sim.schedule(cache.retransmitNs, () => this.arpRetry(iface, ip)) });
-  }
-
-  /** Asks again until the cache's retries are spent, then gives up on what waited. */
-  private arpRetry(iface: Interface, ip: number): void {
-    const key = resolvingKey(iface, ip);
-    const pending = this.resolving.get(key);
-    if (pending === undefined) return;
-    const sent = pending.sent;
-    const cache = this.arpCache(iface);
-    if (sent < cache.maxRetries && cache.needsRequest(ip, this.sim.now)) {
-      this.sendArpRequest(iface, ip);
-      this.resolving.set(key, { sent: sent + 1, timer: this.sim.schedule(cache.retransmitNs, () => this.arpRetry(iface, ip)) });
-      return;
-    }
-    this.resolving.delete(key);
-    const failed = cache.expire(this.sim.now);
-    this.sim.log.record(this.node.name, 'arp-failed', { interface: iface.label, ip: uint32ToIpv4(ip), requests: sent, framesDropped: failed.length });
-    for (const frame of failed) this.failQueued(frame);
-  }
 
   /** A packet that waited on ARP in vain: counted, and reported to its sender as host unreachable. */
-  private failQueued(frame: Uint8Array): void {
-    const meta = this.queued.get(frame);
-    this.node.drop('arp-failed', { packetId: meta?.packetId });
+  private failQueued(frame: Uint8Array, packetId: bigint | undefined): void {
+    this.node.drop('arp-failed', { packetId });
     const p = frame.subarray(ETHERNET_HEADER_LENGTH);
     if (fragmentOffset(p) !== 0) return;
     const headerLength = (p[0] & 0x0f) << 2;
     const error = localError(icmp.DestinationUnreachableCode.host, readU32(p, 12), readU32(p, 16), p[9], p.subarray(headerLength));
     this.deliverError(error);
-  }
-
-  private sendArpRequest(iface: Interface, ip: number): void {
-    const own = iface.ipv4!;
-    this.sim.log.record(this.node.name, 'arp-request', { interface: iface.label, ip: uint32ToIpv4(ip) });
-    iface.send({ bytes: arpRequest(iface.macBytes, own.value, ip), packetId: this.sim.nextPacketId() }, `${this.node.name}: ARP who-has ${uint32ToIpv4(ip)} tell ${own.address}`);
-  }
-
-  private receiveArp(iface: Interface, bytes: Uint8Array): void {
-    const arp = readArpFrame(bytes);
-    if (!arp) return this.node.drop('malformed', { interface: iface.label, protocol: 'arp' });
-    const own = iface.ipv4;
-    if (!own) return;
-    const now = this.sim.now;
-    const cache = this.arpCache(iface);
-    const forUs = arp.targetIp === own.value;
-    // RFC 826: update a sender we already know; add it only when the packet is for us.
-    let learnt = arp.senderIp !== 0 && arp.senderIp !== own.value && cache.merge(arp.senderIp, arp.senderMac, now);
-    if (!learnt && forUs && arp.senderIp !== 0) {
-      cache.learn(arp.senderIp, arp.senderMac, now);
-      learnt = true;
-    }
-    if (learnt) {
-      const mac = macToString(arp.senderMac, 0);
-      this.sim.log.record(this.node.name, 'arp-learn', { interface: iface.label, ip: uint32ToIpv4(arp.senderIp), mac, opcode: arp.opcode === ArpOpcode.reply ? 'reply' : 'request' });
-      const key = resolvingKey(iface, arp.senderIp);
-      this.sim.cancel(this.resolving.get(key)?.timer);
-      this.resolving.delete(key);
-      const macBytes = arp.senderMac.slice();
-      for (const frame of cache.takePending(arp.senderIp)) {
-        const meta = this.queued.get(frame);
-        frame.set(macBytes, 0);
-        iface.send({ bytes: frame, packetId: meta?.packetId ?? this.sim.nextPacketId() }, meta?.note);
-      }
-    }
-    if (forUs && arp.opcode === ArpOpcode.request && arp.senderIp !== arp.targetIp) {
-      this.sim.log.record(this.node.name, 'arp-reply', { interface: iface.label, ip: own.address, mac: iface.mac, to: uint32ToIpv4(arp.senderIp) });
-      iface.send({ bytes: arpReply(iface.macBytes, own.value, arp.senderMac, arp.senderIp), packetId: this.sim.nextPacketId() }, `${this.node.name}: ARP ${own.address} is-at ${iface.mac}`);
-    }
   }
 
   private nextId(destination: number): number {
@@ -505,9 +396,6 @@ function toFrame(iface: Interface, packet: Uint8Array): Uint8Array {
   return frame;
 }
 
-function resolvingKey(iface: Interface, ip: number): string {
-  return `${iface.label}/${ip >>> 0}`;
-}
 
 /** An error this host raises about its own packet, as if an ICMP message had said it (Linux reports EMSGSIZE and EHOSTUNREACH alike). */
 function localError(code: number, source: number, destination: number, protocol: number, transport: Uint8Array): IcmpErrorInfo {
