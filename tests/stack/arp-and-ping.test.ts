@@ -38,6 +38,21 @@ describe('ARP on a host', () => {
     ]);
   });
 
+  it('keeps using an entry gone stale, confirming it with one request', () => {
+    const { sim, a } = twoHosts();
+    a.ping('10.0.0.2', {}, () => undefined);
+    sim.run();
+    const results: PingResult[] = [];
+    sim.schedule(31e9, () => a.ping('10.0.0.2', {}, (r) => results.push(r)));
+    sim.run({ untilNs: sim.now + 31e9 + 1 });
+    expect(a.arpTable()[0].state).toBe('stale');
+    sim.run();
+    expect(results.map((r) => r.kind)).toEqual(['reply']);
+    expect(sim.log.ofKind('arp-lookup').filter((e) => e.node === 'alice').map((e) => e.hit)).toEqual([false, true]);
+    expect(sim.log.ofKind('arp-request').filter((e) => e.node === 'alice')).toHaveLength(2);
+    expect(a.arpTable()[0].state).toBe('reachable');
+  });
+
   it('retries, gives up and reports host unreachable to the sender', () => {
     const { sim, a } = twoHosts();
     const sent = recordSent(a.interfaces[0]);
