@@ -102,9 +102,9 @@ export function syntheticTable(options: SyntheticTableOptions = {}): SyntheticTa
   return { count: total, networks, lengths, nextHops };
 }
 
-/** Inserts every route of the table, shortest prefixes first. */
+/** Inserts every route of the table (in bulk when the FIB is empty). */
 export function loadInto(fib: Fib, table: SyntheticTable): void {
-  for (let i = 0; i < table.count; i++) fib.insertPrefix(table.networks[i], table.lengths[i], table.nextHops[i]);
+  fib.load(table.networks, table.lengths, table.nextHops, table.count);
 }
 
 /** Counts per class at one length, each within its class's space, excess moved to classes with room. */
