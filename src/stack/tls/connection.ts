@@ -34,7 +34,17 @@ export interface TlsCommonOptions {
   readonly rng: { bytes(length: number): Uint8Array };
   /** ALPN protocol names, in preference order. */
   readonly alpn?: readonly string[];
-  /** Events for the narration: messages sent and received, keys derived, checks made, alerts. */
+  /**
+   * Events for the narration, each with the values involved:
+   * handshake-sent / handshake-received (message type and its facts),
+   * client-hello-accepted, hello-retry, server-hello-accepted (suite, group),
+   * certificate-sent, certificate-verified (subjects, issuers, anchor, each
+   * check), certificate-verify-checked, finished-checked, secret-derived
+   * (key log label), keys-installed (direction, purpose, suite),
+   * change-cipher-spec-sent / -received, handshake-complete, alert-sent,
+   * alert-received, failure (the alert and why), session-ticket-ignored,
+   * truncated.
+   */
   readonly log?: TlsLog;
   /** Each NSS key log line as soon as its secret exists. */
   readonly onKeyLog?: (line: string) => void;

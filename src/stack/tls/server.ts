@@ -5,7 +5,7 @@
  * (Ed25519) and Finished in one protected flight; it checks the client
  * Finished and sends one NewSessionTicket.
  */
-import { type KeyObject, sign } from 'node:crypto';
+import { type KeyObject, X509Certificate, sign } from 'node:crypto';
 import { type ClientHello, type Extension, type HandshakeMessage, encodeHandshake } from '../../../codecs/tls/index.js';
 import type { ByteStream } from '../byte-stream.js';
 import { TlsAlert } from './alerts.js';
@@ -122,7 +122,20 @@ export class TlsServerConnection extends TlsConnection {
     this.keyLogged('SERVER_HANDSHAKE_TRAFFIC_SECRET', this.clientRandom, hs.server);
     this.setWriteSecret(hs.server, 'server handshake traffic');
     this.setReadSecret(hs.client, 'client handshake traffic');
+    this.sendAuthenticatedFlight(hs.server);
 
+    const app = this.schedule.application(this.transcript.hash(hash));
+    this.clientApplicationSecret = app.client;
+    this.keyLogged('CLIENT_TRAFFIC_SECRET_0', this.clientRandom, app.client);
+    this.keyLogged('SERVER_TRAFFIC_SECRET_0', this.clientRandom, app.server);
+    this.keyLogged('EXPORTER_SECRET', this.clientRandom, app.exporter);
+    this.setWriteSecret(app.server, 'server application traffic');
+    this.expecting = 'finished';
+  }
+
+  /** EncryptedExtensions, Certificate, CertificateVerify and Finished, under the server handshake key. */
+  private sendAuthenticatedFlight(serverHandshakeSecret: Uint8Array): void {
+    const hash = this.suite!.hash;
     const encryptedExtensions: HandshakeMessage = {
       type: 'encrypted_extensions',
       extensions: this.alpnProtocol ? [{ type: 'application_layer_protocol_negotiation', protocolNameList: [this.alpnProtocol] }] : [],
@@ -138,17 +151,10 @@ export class TlsServerConnection extends TlsConnection {
     const signature = sign(null, certificateVerifyContent('server', this.transcript.hash(hash)), this.serverOptions.privateKey);
     const certificateVerify: HandshakeMessage = { type: 'certificate_verify', algorithm: SIGNATURE_ED25519, signature: new Uint8Array(signature) };
     this.transcript.add(encodeHandshake(certificateVerify));
-    const finished: HandshakeMessage = { type: 'finished', verifyData: finishedVerifyData(hash, hs.server, this.transcript.hash(hash)) };
+    const finished: HandshakeMessage = { type: 'finished', verifyData: finishedVerifyData(hash, serverHandshakeSecret, this.transcript.hash(hash)) };
     this.transcript.add(encodeHandshake(finished));
+    this.log('certificate-sent', { subjects: this.serverOptions.certificateChain.map((der) => new X509Certificate(der).subject.replace(/\n/g, ', ')), signature: 'ed25519' });
     this.sendHandshake([encryptedExtensions, certificate, certificateVerify, finished]);
-
-    const app = this.schedule.application(this.transcript.hash(hash));
-    this.clientApplicationSecret = app.client;
-    this.keyLogged('CLIENT_TRAFFIC_SECRET_0', this.clientRandom, app.client);
-    this.keyLogged('SERVER_TRAFFIC_SECRET_0', this.clientRandom, app.server);
-    this.keyLogged('EXPORTER_SECRET', this.clientRandom, app.exporter);
-    this.setWriteSecret(app.server, 'server application traffic');
-    this.expecting = 'finished';
   }
 
   /** RFC 8446 §4.1.4: the client can do x25519 but sent no share for it; ask again for one. */
