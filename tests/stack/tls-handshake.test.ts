@@ -226,3 +226,17 @@ describe('TLS 1.3 handshake between our client and our server', () => {
     expect(s.client.handshake?.cipherSuite).toBe('TLS_CHACHA20_POLY1305_SHA256');
   });
 });
+
+describe('after close_notify', () => {
+  it('a bad record from the peer closes with an error and writes nothing more', () => {
+    const s = session(29);
+    s.pipe.run();
+    s.client.end();
+    s.pipe.run();
+    const written = s.pipe.fromClient.length;
+    s.pipe.server.write(Uint8Array.of(23, 3, 3, 0, 17, ...new Uint8Array(17)));
+    expect(() => s.pipe.run()).not.toThrow();
+    expect(s.pipe.fromClient.length).toBe(written);
+    expect(s.events.client.at(-1)).toBe('close:bad_record_mac: record failed AEAD authentication');
+  });
+});

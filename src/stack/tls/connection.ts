@@ -218,9 +218,12 @@ export abstract class TlsConnection implements ByteStream {
   private fail(alert: TlsAlert): void {
     if (this.state === 'closed') return;
     this.log('failure', { description: alert.description, reason: alert.message });
-    this.sendAlert('fatal', alert.description);
+    // After our close_notify the stream below takes no more writes; the failure is only ours to report.
+    if (!this.sentCloseNotify) {
+      this.sendAlert('fatal', alert.description);
+      this.lower.end();
+    }
     this.state = 'closed';
-    this.lower.end();
     this.emit('close', alert);
   }
 
