@@ -94,6 +94,25 @@ describe('a host across two routers', () => {
     expect(results).toMatchObject([{ ok: true, values: ['52.94.133.131'], ttl: 60, source: 'udp' }]);
     expect(net.node<DnsServer>('dns').dropCounts()).toEqual({});
   });
+
+  it('hears "fragmentation needed" with the next-hop MTU from the router before a narrower link', () => {
+    const net = twoRouters(5, 1000);
+    const laptop = net.node<Host>('laptop');
+    const results: PingResult[] = [];
+    laptop.ping('8.8.8.8', { size: 1200, dontFragment: true }, (r) => results.push(r));
+    net.sim.run();
+    expect(results).toMatchObject([{ kind: 'error', type: IcmpType.destinationUnreachable, code: 4, nextHopMtu: 1000, reporter: '192.168.1.1' }]);
+  });
+
+  it('gets a datagram the router fragmented for a narrower link back whole at the far end', () => {
+    const net = twoRouters(5, 1000);
+    const got: number[] = [];
+    net.node<DnsServer>('dns').udp.bind(9).onMessage((data, from) => got.push(data.length, from.ttl));
+    net.node<Host>('laptop').udp.bind(5000).sendTo('8.8.8.8', 9, new Uint8Array(1400));
+    net.sim.run();
+    expect(got).toEqual([1400, 62]);
+    expect(net.sim.log.ofKind('ip-reassembled').map((e) => e.node)).toEqual(['dns']);
+  });
 });
 
 function capturedRun(seed: number) {
