@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /** The `wirepath` command. */
 import { decodeCapture } from './decode.js';
+import { RUN_USAGE, listScenarios, parseRunArguments, runScenario } from './run.js';
 
 const HELP = `wirepath — a packet-level network emulator that works on real bytes
 
 Usage:
   wirepath decode FILE [--count N] [--hex]   print each packet of a pcap or pcapng
                                              file layer by layer
+  ${RUN_USAGE}
+                                             run a journey and write its pcapng
+                                             (default SCENARIO.pcapng)
+  wirepath scenarios                         list the journeys that can be run
   wirepath --help                            this text
 `;
 
@@ -38,6 +43,16 @@ function main(argv: string[]): void {
     if (file === undefined) fail('decode needs a capture file');
     const shown = decodeCapture(file, { count, hex }, (text) => process.stdout.write(`${text}\n`));
     process.stdout.write(`\n${shown} packet${shown === 1 ? '' : 's'} from ${file}\n`);
+    return;
+  }
+  if (command === 'run') {
+    const parsed = parseRunArguments(rest);
+    if (typeof parsed === 'string') fail(parsed);
+    runScenario(parsed, (text) => process.stdout.write(`${text}\n`));
+    return;
+  }
+  if (command === 'scenarios') {
+    listScenarios((text) => process.stdout.write(`${text}\n`));
     return;
   }
   fail(`unknown command ${command}`);
