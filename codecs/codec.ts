@@ -12,6 +12,14 @@ export interface PseudoHeader {
   readonly destination: string;
 }
 
+/**
+ * What a transport decoder takes to check its checksum: the addresses as
+ * text, or already summed as 16-bit words (pseudoHeaderSum with protocol and
+ * length 0) by a caller that holds the IPv4 header's bytes and need not turn
+ * them into text first.
+ */
+export type PseudoHeaderInput = PseudoHeader | number;
+
 /** What `decode` returns: the header, and where its payload lies in the same buffer. */
 export interface Decoded<H> {
   readonly header: H;

@@ -7,6 +7,7 @@
  * with both options false, a dissected frame comes back byte for byte.
  */
 import * as arp from './arp.js';
+import { pseudoHeaderSum } from './checksum.js';
 import type { EncodeOptions, PseudoHeader } from './codec.js';
 import { DecodeError } from './decode-error.js';
 import * as dns from './dns.js';
@@ -157,13 +158,14 @@ function network(w: Walker, etherType: number, offset: number, at: { offset: num
     w.raw(ip.payloadOffset, end, `IPv4 fragment at offset ${ip.header.fragmentOffset}${ip.header.moreFragments ? ', more to come' : ''}`);
     return end;
   }
-  transport(w, ip.header, ip.payloadOffset, ip.payloadLength, at);
+  transport(w, ip.header, offset, ip.payloadOffset, ip.payloadLength, at);
   return end;
 }
 
-function transport(w: Walker, ip: ipv4.Ipv4Header, offset: number, length: number, at: { offset: number; end: number }): void {
+function transport(w: Walker, ip: ipv4.Ipv4Header, ipOffset: number, offset: number, length: number, at: { offset: number; end: number }): void {
   const frame = w.frame;
-  const pseudo: PseudoHeader = { source: ip.source, destination: ip.destination };
+  // The checksums' pseudo-header, summed straight from the IPv4 header's bytes.
+  const pseudo = pseudoHeaderSum(frame, ipOffset + 12, ipOffset + 16, 0, 0);
   switch (ip.protocol) {
     case ipv4.IpProtocol.icmp: {
       const m = icmp.decode(frame, offset, length);

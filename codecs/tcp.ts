@@ -6,7 +6,7 @@
 import * as BL from 'buffer-layout';
 import { readUint32 } from './address.js';
 import { foldSum, onesComplementSum } from './checksum.js';
-import { type Decoded, type PseudoHeader, computeChecksums, decoded, fixLengths } from './codec.js';
+import { type Decoded, type PseudoHeaderInput, computeChecksums, decoded, fixLengths } from './codec.js';
 import { DecodeError, requireBytes } from './decode-error.js';
 import { TCP_MAX_OPTIONS_LENGTH, type TcpOption, decodeOptions, encodeOptions, optionsLength } from './tcp-options.js';
 import { type TransportEncodeOptions, pseudoSum, segmentEnd, writeUint16, writeUint32 } from './transport.js';
@@ -105,7 +105,7 @@ export const tcpLayout = (() => {
  * says (what follows is link padding). With `pseudo`, checksumValid says
  * whether the checksum over pseudo-header, header and payload holds.
  */
-export function decode(bytes: Uint8Array, offset = 0, length = bytes.length - offset, pseudo?: PseudoHeader): Decoded<TcpHeader> {
+export function decode(bytes: Uint8Array, offset = 0, length = bytes.length - offset, pseudo?: PseudoHeaderInput): Decoded<TcpHeader> {
   const end = segmentEnd('tcp', bytes, offset, length);
   requireBytes(bytes, offset, TCP_MIN_HEADER_LENGTH, 'tcp', 'header', end);
   const b12 = bytes[offset + 12];
@@ -136,7 +136,7 @@ export function decode(bytes: Uint8Array, offset = 0, length = bytes.length - of
     },
     window: (bytes[offset + 14] << 8) | bytes[offset + 15],
     checksum,
-    checksumValid: pseudo ? foldSum(onesComplementSum(bytes, offset, end, pseudoSum('tcp', pseudo, TCP_PROTOCOL, length))) === 0xffff : undefined,
+    checksumValid: pseudo !== undefined ? foldSum(onesComplementSum(bytes, offset, end, pseudoSum('tcp', pseudo, TCP_PROTOCOL, length))) === 0xffff : undefined,
     urgentPointer: (bytes[offset + 18] << 8) | bytes[offset + 19],
     options,
   };

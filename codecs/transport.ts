@@ -5,7 +5,7 @@
  */
 import { ipv4ToUint32 } from './address.js';
 import { pseudoHeaderSumOf } from './checksum.js';
-import type { EncodeOptions, PseudoHeader } from './codec.js';
+import type { EncodeOptions, PseudoHeader, PseudoHeaderInput } from './codec.js';
 import { DecodeError } from './decode-error.js';
 
 export interface TransportEncodeOptions extends EncodeOptions {
@@ -14,7 +14,8 @@ export interface TransportEncodeOptions extends EncodeOptions {
 }
 
 /** The unfolded pseudo-header sum for `pseudo`, or an error that says what is missing. */
-export function pseudoSum(layer: string, pseudo: PseudoHeader | undefined, protocol: number, transportLength: number): number {
+export function pseudoSum(layer: string, pseudo: PseudoHeaderInput | undefined, protocol: number, transportLength: number): number {
+  if (typeof pseudo === 'number') return pseudo + protocol + transportLength;
   if (!pseudo) throw new TypeError(`${layer}: computeChecksums needs options.pseudoHeader (the IPv4 source and destination), or set computeChecksums to false`);
   return pseudoHeaderSumOf(ipv4ToUint32(pseudo.source), ipv4ToUint32(pseudo.destination), protocol, transportLength);
 }

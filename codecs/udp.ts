@@ -6,7 +6,7 @@
  */
 import * as BL from 'buffer-layout';
 import { foldSum, onesComplementSum } from './checksum.js';
-import { type Decoded, type PseudoHeader, computeChecksums, decoded, fixLengths } from './codec.js';
+import { type Decoded, type PseudoHeaderInput, computeChecksums, decoded, fixLengths } from './codec.js';
 import { DecodeError, requireBytes } from './decode-error.js';
 import { type TransportEncodeOptions, pseudoSum, segmentEnd, writeUint16 } from './transport.js';
 
@@ -36,7 +36,7 @@ export const udpLayout = BL.struct([BL.u16be('sourcePort'), BL.u16be('destinatio
  * IPv4 payload length; what follows it is link padding). With `pseudo`,
  * checksumValid says whether the checksum holds.
  */
-export function decode(bytes: Uint8Array, offset = 0, length = bytes.length - offset, pseudo?: PseudoHeader): Decoded<UdpHeader> {
+export function decode(bytes: Uint8Array, offset = 0, length = bytes.length - offset, pseudo?: PseudoHeaderInput): Decoded<UdpHeader> {
   const end = segmentEnd('udp', bytes, offset, length);
   requireBytes(bytes, offset, UDP_HEADER_LENGTH, 'udp', 'header', end);
   const lengthField = (bytes[offset + 4] << 8) | bytes[offset + 5];
@@ -45,12 +45,12 @@ export function decode(bytes: Uint8Array, offset = 0, length = bytes.length - of
   const checksum = (bytes[offset + 6] << 8) | bytes[offset + 7];
   const sourcePort = (bytes[offset] << 8) | bytes[offset + 1];
   const destinationPort = (bytes[offset + 2] << 8) | bytes[offset + 3];
-  const checksumValid = pseudo ? checksum === 0 || sumsToZero(bytes, offset, lengthField, pseudo) : undefined;
+  const checksumValid = pseudo !== undefined ? checksum === 0 || sumsToZero(bytes, offset, lengthField, pseudo) : undefined;
   const header: UdpHeader = { sourcePort, destinationPort, length: lengthField, checksum, checksumValid };
   return decoded(bytes, header, UDP_HEADER_LENGTH, offset + UDP_HEADER_LENGTH, lengthField - UDP_HEADER_LENGTH);
 }
 
-function sumsToZero(bytes: Uint8Array, offset: number, lengthField: number, pseudo: PseudoHeader): boolean {
+function sumsToZero(bytes: Uint8Array, offset: number, lengthField: number, pseudo: PseudoHeaderInput): boolean {
   return foldSum(onesComplementSum(bytes, offset, offset + lengthField, pseudoSum('udp', pseudo, UDP_PROTOCOL, lengthField))) === 0xffff;
 }
 
