@@ -2,6 +2,7 @@
  * What the capture readers give back, whichever file format carried it: one
  * record per packet, and the things a file holds besides packets.
  */
+import { concatBytes } from './bytes.js';
 
 export interface CaptureRecord {
   /** LINKTYPE_ of the packet's interface (link-type.ts). */
@@ -109,20 +110,10 @@ export type CaptureSink = (chunk: Uint8Array) => void;
 /** A sink that keeps every chunk in memory, and joins them on demand. */
 export function collect(): { readonly sink: CaptureSink; bytes(): Uint8Array } {
   const chunks: Uint8Array[] = [];
-  let total = 0;
   return {
     sink: (chunk) => {
       chunks.push(chunk);
-      total += chunk.length;
     },
-    bytes: () => {
-      const out = new Uint8Array(total);
-      let at = 0;
-      for (const c of chunks) {
-        out.set(c, at);
-        at += c.length;
-      }
-      return out;
-    },
+    bytes: () => concatBytes(chunks),
   };
 }

@@ -8,6 +8,7 @@
  * from its declared length, and a declared length over the limit is a
  * DecodeError at once.
  */
+import { concatBytes } from '../bytes.js';
 import { DecodeError } from '../decode-error.js';
 import { type HandshakeDecodeOptions, type HandshakeMessage, HANDSHAKE_HEADER_LENGTH, HANDSHAKE_MAX_LENGTH, decodeHandshake } from './handshake.js';
 import { TLS_LAYER } from './wire.js';
@@ -67,9 +68,9 @@ export class HandshakeReassembler {
       this.pieces.push(fragment.slice(at, at + take));
       this.pendingBytes += take;
       at += take;
-      if (this.need < 0 && this.pendingBytes === HANDSHAKE_HEADER_LENGTH) this.need = this.totalLength(join(this.pieces, HANDSHAKE_HEADER_LENGTH), 0);
+      if (this.need < 0 && this.pendingBytes === HANDSHAKE_HEADER_LENGTH) this.need = this.totalLength(join(this.pieces), 0);
       if (this.pendingBytes === this.need) {
-        const raw = join(this.pieces, this.need);
+        const raw = join(this.pieces);
         this.pieces = [];
         this.pendingBytes = 0;
         this.need = -1;
@@ -94,13 +95,7 @@ export class HandshakeReassembler {
   }
 }
 
-function join(pieces: readonly Uint8Array[], length: number): Uint8Array {
-  if (pieces.length === 1) return pieces[0];
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+/** The buffered pieces as one message; a message held in a single piece is returned as it is. */
+function join(pieces: readonly Uint8Array[]): Uint8Array {
+  return pieces.length === 1 ? pieces[0] : concatBytes(pieces);
 }

@@ -7,6 +7,7 @@
  * other than an exact duplicate, discards its whole datagram, as RFC 5722
  * asks of IPv6 (overlaps are only ever an attack or a bug).
  */
+import { concatBytes } from '../../codecs/bytes.js';
 import { internetChecksum } from '../../codecs/checksum.js';
 import { Ipv4Offsets } from '../../codecs/ipv4.js';
 
@@ -127,7 +128,7 @@ export class Reassembler {
       if (nowNs < entry.deadlineNs) continue;
       this.forget(key, entry);
       const first = entry.pieces.find((p) => p.offset === 0);
-      const quote = entry.firstHeader && first ? concat(entry.firstHeader, first.data.subarray(0, 8)) : undefined;
+      const quote = entry.firstHeader && first ? concatBytes([entry.firstHeader, first.data.subarray(0, 8)]) : undefined;
       expired.push({ key, fragments: entry.pieces.length, quote });
     }
     return expired;
@@ -155,13 +156,6 @@ function keyOf(p: Uint8Array): string {
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** The whole datagram: the first fragment's header, fixed up, then the data in order. */

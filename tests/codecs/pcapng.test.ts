@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../codecs/bytes.js';
 import { readCapture, readCaptureDetails } from '../../codecs/capture.js';
 import { type CaptureRecord, type CaptureSink, collect, SecretsType } from '../../codecs/capture-record.js';
 import { DecodeError } from '../../codecs/decode-error.js';
@@ -127,7 +128,7 @@ describe('PcapngWriter', () => {
     expect(interfaceDescriptionLayout.decode(asBuffer(idb))).toEqual({ type: 1, totalLength: idb.length, linkType: 101, reserved: 0, snapLength: 1500 });
     expect(enhancedPacketLayout.decode(asBuffer(epb))).toEqual({ type: 6, totalLength: 32 + 4, interfaceId: 0, timestampHigh: 0x12345, timestampLow: 0x6789abcd, capturedLength: 4, originalLength: 60 });
     expect(decryptionSecretsLayout.decode(asBuffer(dsb))).toEqual({ type: 10, totalLength: 20 + 20, secretsType: 0x544c534b, secretsLength: 18 });
-    const [record] = [...readCapture(concat(chunks))];
+    const [record] = [...readCapture(concatBytes(chunks))];
     expect(record.timestampNs).toBe(0x1_2345_6789_abcdn);
     expect(record.block).toBe('enhanced');
   });
@@ -155,12 +156,6 @@ describe('PcapngWriter', () => {
 /** buffer-layout reads through Buffer's methods. */
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = collect();
-  for (const c of chunks) out.sink(c);
-  return out.bytes();
 }
 
 describe.skipIf(skipWithoutTshark)('PcapngWriter judged by tshark', () => {

@@ -8,6 +8,7 @@
  * write keys exist), the stream below is ended and `close` carries the
  * error.
  */
+import { concatBytes } from '../../../codecs/bytes.js';
 import { DecodeError } from '../../../codecs/decode-error.js';
 import {
   type AlertDescription,
@@ -170,7 +171,7 @@ export abstract class TlsConnection implements ByteStream {
   protected sendHandshake(messages: readonly HandshakeMessage[], plaintextVersion = LEGACY_VERSION): Uint8Array[] {
     const raws = messages.map((m) => encodeHandshake(m));
     for (const m of messages) this.log('handshake-sent', describe(m));
-    const flight = concat(raws);
+    const flight = concatBytes(raws);
     for (let at = 0; at < flight.length; at += MAX_PLAINTEXT) {
       const piece = flight.subarray(at, Math.min(flight.length, at + MAX_PLAINTEXT));
       if (this.writeProtection) this.sendProtected(ContentType.handshake, piece);
@@ -229,7 +230,7 @@ export abstract class TlsConnection implements ByteStream {
 
   private receive(bytes: Uint8Array): void {
     if (this.state === 'closed' || this.receivedEnd) return;
-    this.inbound = this.inbound.length === 0 ? bytes : concat([this.inbound, bytes]);
+    this.inbound = this.inbound.length === 0 ? bytes : concatBytes([this.inbound, bytes]);
     try {
       let at = 0;
       while (this.inbound.length - at >= TLS_RECORD_HEADER_LENGTH && !this.closed && !this.receivedEnd) {
@@ -333,16 +334,6 @@ function plainRecord(contentType: number, version: number, fragment: Uint8Array)
   out[3] = fragment.length >>> 8;
   out[4] = fragment.length & 255;
   out.set(fragment, TLS_RECORD_HEADER_LENGTH);
-  return out;
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 
