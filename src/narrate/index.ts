@@ -1,0 +1,6 @@
+/** The narration: the story of a run built from its events, frames and table snapshots. */
+export { narrate, type NarrateInput } from './narrate.js';
+export { summarize, formatSummary, type Summary, type SummaryInput } from './summary.js';
+export { snapshotTables, formatTables, type TableSnapshot, type TableOf } from './tables.js';
+export { recordFrames, FrameRecorder, type FrameRecord } from './frames.js';
+export { findJourney, TLS_EVENT_PREFIX, type Journey } from './journey.js';

@@ -1,0 +1,90 @@
+/**
+ * Phases 4 and 5: the request and the response. One real request frame is
+ * shown layer by layer, its datagram followed hop by hop; what the server
+ * side recorded while it worked is told in its own terms; the response is
+ * followed back and taken apart at the client, ending with the app's own
+ * output.
+ *
+ * The HTTP messages are encrypted on the wire, so their text comes from
+ * events: "http-request" ({ method, target, version, headers }) and
+ * "http-response" ({ status, reason, headers }) on the client, and the
+ * app's printed line from "app-output" ({ line }).
+ */
+import type { SimEvent } from '../sim/event-log.js';
+import { type StoryContext, eventsBetween, frameOf, ownAddress } from './context.js';
+import { at, details, indent, str } from './format.js';
+import { pathLines } from './hop.js';
+import { tlsKind } from './journey.js';
+import { type LayerContext, deencapsulation, encapsulation } from './layers.js';
+
+/** Kinds told elsewhere in the story (hops, segments) or too fine-grained for it. */
+const NOT_A_SERVER_STEP = /^(tcp-|route$|nat$|switch-forward$|arp|udp-bind$|route-decision$|drop$)/;
+const TLS_STEPS = new Set(['handshake-complete', 'certificate-verified', 'failure', 'alert-sent', 'alert-received']);
+
+function headerLines(e: SimEvent | undefined): string[] {
+  const headers = (e?.headers as ReadonlyArray<readonly [string, string]> | undefined) ?? [];
+  return headers.map(([name, value]) => `${name}: ${value}`);
+}
+
+function httpRequestLines(e: SimEvent | undefined): string[] {
+  if (!e) return [];
+  return [`${str(e, 'method')} ${str(e, 'target')} ${str(e, 'version') ?? ''}`.trim(), ...headerLines(e)];
+}
+
+function httpResponseLines(e: SimEvent | undefined): string[] {
+  if (!e) return [];
+  return [`${str(e, 'version') ?? ''} ${str(e, 'status')} ${str(e, 'reason') ?? ''}`.trim(), ...headerLines(e)];
+}
+
+function sessionLines(ctx: StoryContext): string[] {
+  const done = ctx.journey.clientTlsDone?.event;
+  return done ? [`TLS session: ${str(done, 'version')} ${str(done, 'cipherSuite')}${done.serverName ? `, server ${str(done, 'serverName')}` : ''}`] : [];
+}
+
+function clientEvent(ctx: StoryContext, kind: string, from: number): SimEvent | undefined {
+  return ctx.events.slice(Math.max(0, from)).find((e) => e.node === ctx.journey.client && e.kind === kind);
+}
+
+export function requestPhase(ctx: StoryContext): string[] {
+  const j = ctx.journey;
+  if (!j.request || !j.client) return [];
+  const lines = ['Phase 4: HTTP request', ''];
+  const request = clientEvent(ctx, 'http-request', 0);
+  const seg = j.request.event;
+  lines.push(`Step 1: ${j.client} sends the request (${at(seg.timeNs)}): TCP seq ${str(seg, 'seq')}, ${str(seg, 'len')} bytes on ${str(seg, 'connection')}`);
+  lines.push(...indent(httpRequestLines(request)));
+  const frame = frameOf(ctx, j.requestDatagram, j.client, 'outbound');
+  const layers: LayerContext = { application: httpRequestLines(request).slice(0, 1), session: sessionLines(ctx) };
+  if (frame) lines.push('', 'Step 2: the packet, layer by layer', ...indent(encapsulation(frame.bytes, layers)));
+  if (j.requestDatagram !== undefined) lines.push('', `Step 3: the journey to ${j.server}`, ...indent(pathLines(ctx.events, j.requestDatagram)));
+  const end = j.response?.index ?? ctx.events.length;
+  const work = eventsBetween(ctx, j.request.index, end, (e) => e.node !== j.client && isServerStep(e));
+  if (work.length > 0) lines.push('', 'Step 4: the server side at work', ...indent(work.map((e) => `${e.node}: ${e.kind} ${details(e)} (${at(e.timeNs)})`)));
+  return lines;
+}
+
+function isServerStep(e: SimEvent): boolean {
+  const tls = tlsKind(e);
+  if (tls !== undefined) return TLS_STEPS.has(tls);
+  return !NOT_A_SERVER_STEP.test(e.kind);
+}
+
+export function responsePhase(ctx: StoryContext): string[] {
+  const j = ctx.journey;
+  if (!j.response || !j.client) return [];
+  const lines = ['Phase 5: HTTP response', ''];
+  const seg = j.response.event;
+  lines.push(`Step 1: ${seg.node} sends the response (${at(seg.timeNs)}): TCP seq ${str(seg, 'seq')}, ${str(seg, 'len')} bytes on ${str(seg, 'connection')}`);
+  if (j.responseDatagram !== undefined) lines.push('', `Step 2: the way back to ${j.client}`, ...indent(pathLines(ctx.events, j.responseDatagram)));
+  const response = clientEvent(ctx, 'http-response', j.response.index);
+  const frame = frameOf(ctx, j.responseDatagram, j.client, 'inbound');
+  const own = ownAddress(ctx);
+  if (frame && own) {
+    const layers: LayerContext = { application: httpResponseLines(response).slice(0, 1), session: sessionLines(ctx) };
+    lines.push('', `Step 3: ${j.client} takes the packet apart (${at(frame.timeNs)})`, ...indent(deencapsulation(frame.bytes, { ...own, port: j.inside?.local.port }, layers)));
+  }
+  if (response) lines.push('', `Step 4: the HTTP response (${at(response.timeNs)})`, ...indent(httpResponseLines(response)));
+  const outputs = ctx.events.filter((e) => e.node === j.client && e.kind === 'app-output');
+  for (const e of outputs) lines.push('', `Output: ${str(e, 'line')}`);
+  return lines;
+}
