@@ -6,7 +6,7 @@ import { DecodeError } from '../../codecs/decode-error.js';
 import * as ethernet from '../../codecs/ethernet.js';
 import { fixturePath, fromHex, readFixture, toHex } from '../helpers/fixtures.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
-import { networkLayer, readPcap } from './capture-frames.js';
+import { captureFrames, networkLayer } from '../helpers/frames.js';
 
 const CAPTURES = ['captures/tcpdump__dhcp-rfc4388.pcap', 'captures/dnscap__vlan11.pcap', 'captures/tcpdump__bgp-4byte-asn.pcap'];
 
@@ -17,13 +17,12 @@ interface RealArp {
   readonly offset: number;
 }
 
-const REAL: RealArp[] = CAPTURES.flatMap((file) => {
-  const { linkType, frames } = readPcap(file);
-  return frames.flatMap((frame, i) => {
+const REAL: RealArp[] = CAPTURES.flatMap((file) =>
+  captureFrames(file).flatMap(({ frameNumber, frame, linkType }) => {
     const layer = networkLayer(frame, linkType);
-    return layer.etherType === ethernet.EtherType.arp ? [{ file, frameNumber: i + 1, frame, offset: layer.offset }] : [];
-  });
-});
+    return layer.etherType === ethernet.EtherType.arp ? [{ file, frameNumber, frame, offset: layer.offset }] : [];
+  }),
+);
 
 interface RealFrame {
   readonly what: string;

@@ -9,7 +9,7 @@ import * as ipv4 from '../../codecs/ipv4.js';
 import { IpProtocol } from '../../codecs/ipv4.js';
 import { fixturePath, toHex } from '../helpers/fixtures.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
-import { networkLayer, readPcap } from './capture-frames.js';
+import { captureFrames, networkLayer } from '../helpers/frames.js';
 
 const CAPTURES = ['captures/tcpdump__dhcp-rfc4388.pcap', 'captures/dnscap__vlan11.pcap'];
 
@@ -22,16 +22,15 @@ interface RealIcmp {
   readonly length: number;
 }
 
-const REAL: RealIcmp[] = CAPTURES.flatMap((file) => {
-  const { linkType, frames } = readPcap(file);
-  return frames.flatMap((frame, i) => {
+const REAL: RealIcmp[] = CAPTURES.flatMap((file) =>
+  captureFrames(file).flatMap(({ frameNumber, frame, linkType }) => {
     const layer = networkLayer(frame, linkType);
     if (layer.etherType !== EtherType.ipv4) return [];
     const ip = ipv4.decode(frame, layer.offset);
     if (ip.header.protocol !== IpProtocol.icmp) return [];
-    return [{ file, frameNumber: i + 1, frame, offset: ip.payloadOffset, length: ip.payloadLength }];
-  });
-});
+    return [{ file, frameNumber, frame, offset: ip.payloadOffset, length: ip.payloadLength }];
+  }),
+);
 
 const decodeReal = (p: RealIcmp) => icmp.decode(p.frame, p.offset, p.length);
 const ERRORS = REAL.filter((p) => decodeReal(p).header.type === IcmpType.destinationUnreachable);

@@ -7,7 +7,7 @@ import * as ipv4 from '../../codecs/ipv4.js';
 import { type Ipv4Header, IPV4_MIN_HEADER_LENGTH, Ipv4Offsets, headerChecksumValid, ipv4Layout } from '../../codecs/ipv4.js';
 import { fixturePath, fromHex, readFixture, toHex } from '../helpers/fixtures.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
-import { networkLayer, readPcap } from './capture-frames.js';
+import { captureFrames, networkLayer } from '../helpers/frames.js';
 
 const CAPTURES = [
   'captures/tcpdump__dns_udp.pcap',
@@ -24,13 +24,10 @@ interface RealPacket {
 }
 
 function ipv4Packets(file: string): RealPacket[] {
-  const { linkType, frames } = readPcap(file);
-  const out: RealPacket[] = [];
-  frames.forEach((frame, i) => {
+  return captureFrames(file).flatMap(({ frameNumber, frame, linkType }) => {
     const layer = networkLayer(frame, linkType);
-    if (layer.etherType === EtherType.ipv4) out.push({ file, frameNumber: i + 1, frame, offset: layer.offset });
+    return layer.etherType === EtherType.ipv4 ? [{ file, frameNumber, frame, offset: layer.offset }] : [];
   });
-  return out;
 }
 
 const REAL = CAPTURES.flatMap(ipv4Packets);
@@ -153,11 +150,11 @@ describe('ipv4 vectors and errors', () => {
   });
 
   it('rejects a header length below 20 with a reason that names it', () => {
-    const { frames, linkType } = readPcap('captures/tcpdump__ipv4_invalid_hdr_length.pcap');
-    const { offset } = networkLayer(frames[0], linkType);
+    const [{ frame, linkType }] = captureFrames('captures/tcpdump__ipv4_invalid_hdr_length.pcap');
+    const { offset } = networkLayer(frame, linkType);
     let caught: unknown;
     try {
-      ipv4.decode(frames[0], offset);
+      ipv4.decode(frame, offset);
     } catch (e) {
       caught = e;
     }

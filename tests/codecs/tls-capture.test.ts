@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { type ClientHello, type ServerHello, ExtensionType, HandshakeReassembler, decodeRecords, encodeRecords } from '../../codecs/tls/index.js';
-import { fixturePath, readFixture, toHex } from '../helpers/fixtures.js';
+import { fixturePath, toHex } from '../helpers/fixtures.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
 import { streamFrom, tcpPayloads } from './tls-pcap.js';
 
 const FILE = 'captures/illustrated-tls13__capture.pcap';
-const packets = tcpPayloads(readFixture(FILE));
+const packets = tcpPayloads(FILE);
 const SERVER_PORT = 8400;
 const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
 const ext = (list: readonly { type: unknown }[], type: string): any => list.find((e) => e.type === type);

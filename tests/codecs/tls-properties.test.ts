@@ -28,7 +28,7 @@ import {
   signatureSchemeName,
   tlsRecordLayout,
 } from '../../codecs/tls/index.js';
-import { fixturePath, fromHex, readFixture } from '../helpers/fixtures.js';
+import { fixturePath, fromHex } from '../helpers/fixtures.js';
 import { handshakeMessage, tls12Message } from './tls-arbitraries.js';
 import { tcpPayloads } from './tls-pcap.js';
 
@@ -38,7 +38,7 @@ const realRecords = [
   hex('serverhello.hex'),
   hex('server_encrypted_flight.hex'),
   hex('server_newsessionticket.hex'),
-  ...tcpPayloads(readFixture('captures/illustrated-tls13__capture.pcap')).filter((p) => p.payload.length > 0).map((p) => p.payload),
+  ...tcpPayloads('captures/illustrated-tls13__capture.pcap').filter((p) => p.payload.length > 0).map((p) => p.payload),
 ];
 const realMessages = [hex('clienthello_handshake_msg.hex'), hex('serverhello_handshake_msg.hex'), hex('server_flight_plaintext.hex')];
 
