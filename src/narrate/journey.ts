@@ -169,7 +169,7 @@ export function findJourney(events: readonly SimEvent[], frames: readonly FrameR
   const serverConnection = synAck?.event.connection;
   const response = request && first(events, request.index, (e) => e.node === server && e.kind === 'tcp-segment-sent' && e.connection === serverConnection && (e.len as number) > 0 && isAfterRequestArrived(events, request.index, e));
   const responseDatagram = fromServer(response);
-  const responseArrival = response && first(events, response.index, (e) => mine(e) && e.kind === 'tcp-segment-received' && sameConnection(e) && (e.len as number) > 0);
+  const responseArrival = response && first(events, response.index, (e) => mine(e) && e.kind === 'tcp-segment-received' && sameConnection(e) && e.seq === response.event.seq);
 
   return {
     client,

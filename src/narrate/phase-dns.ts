@@ -1,7 +1,7 @@
 /** Phase 1: the DNS lookup, from the cache check to the cached answer. */
 import type { SimEvent } from '../sim/event-log.js';
 import { type StoryContext, frameOf, frameWhere, isArp, ownAddress } from './context.js';
-import { at, indent, seconds, str, text } from './format.js';
+import { at, indent, num, seconds, str, text } from './format.js';
 import { pathLines } from './hop.js';
 import { deencapsulation, encapsulation } from './layers.js';
 
@@ -38,7 +38,7 @@ export function dnsPhase(ctx: StoryContext): string[] {
     lines.push('', `Step 7: ${client} receives the response (${at(response.timeNs)})`);
     const arrived = frameOf(ctx, j.dnsResponseDatagram, client, 'inbound');
     const own = ownAddress(ctx);
-    if (arrived && own) lines.push(...indent(deencapsulation(arrived.bytes, own)));
+    if (arrived && own) lines.push(...indent(deencapsulation(arrived.bytes, { ...own, port: num(query, 'sourcePort') })));
     lines.push(...indent(answers(response)));
     lines.push(`  cached for ${str(response, 'ttl')} s (the smallest TTL of the answers)`);
   }
