@@ -38,7 +38,8 @@ export interface HostSpec {
 /** Builds a host from its spec; by default the standard Host, whose config the spec is. */
 export type HostFactory = (sim: Simulator, spec: HostSpec) => NetworkNode;
 
-const standardHost: HostFactory = (sim, spec) => new Host(sim, spec as unknown as HostConfig);
+/** The factory used when a topology names none; exported for callers that choose per network. */
+export const standardHost: HostFactory = (sim, spec) => new Host(sim, spec as unknown as HostConfig);
 
 export interface LinkSpec extends LinkOptions {
   /** "node:interface" */

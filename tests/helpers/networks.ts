@@ -1,8 +1,8 @@
-/** Small networks for the device tests, built with the topology builder. */
+/** Small networks for the device and stack tests, built with the topology builder. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Topology } from '../../src/nodes/topology.js';
+import { type HostFactory, Topology } from '../../src/nodes/topology.js';
 import { probeHosts } from './probe-host.js';
 
 /** Two hosts on one switch. */
@@ -49,9 +49,16 @@ export function twoRouters(seed = 1, coreMtu = 1500) {
     .build();
 }
 
+export interface HomeNetworkOptions {
+  /** Probe hosts by default; a stack test passes the standard Host. */
+  readonly hostFactory?: HostFactory;
+  /** The MTU of the laptop's link to the switch. */
+  readonly laptopMtu?: number;
+}
+
 /** The seed's home: laptop — switch — NAT router — ISP router — server. */
-export function homeNetwork(seed = 1) {
-  return new Topology({ seed, hostFactory: probeHosts })
+export function homeNetwork(seed = 1, { hostFactory = probeHosts, laptopMtu = 1500 }: HomeNetworkOptions = {}) {
+  return new Topology({ seed, hostFactory })
     .host({ name: 'laptop', label: 'your computer', interfaces: [{ name: 'eth0', mac: 'aa:aa:aa:aa:aa:aa', address: '192.168.1.100/24' }], gateway: '192.168.1.1' })
     .switch({ name: 'home-switch', ports: 8 })
     .natRouter({
@@ -72,7 +79,7 @@ export function homeNetwork(seed = 1) {
       ],
     })
     .host({ name: 'server', interfaces: [{ name: 'eth0', mac: '02:00:00:00:20:00', address: '52.94.133.131/24' }], gateway: '52.94.133.1' })
-    .link('laptop:eth0', 'home-switch:port5', { delayNs: 20_000 })
+    .link('laptop:eth0', 'home-switch:port5', { delayNs: 20_000, mtu: laptopMtu })
     .link('home-router:lan0', 'home-switch:port8', { delayNs: 20_000 })
     .link('home-router:wan0', 'isp-1:eth0', { delayNs: 8_000_000, bandwidthBps: 100e6 })
     .link('isp-1:eth1', 'server:eth0', { delayNs: 2_000_000 })

@@ -4,8 +4,8 @@ import { collect } from '../../codecs/capture-record.js';
 import { IcmpType } from '../../codecs/icmp.js';
 import type { NatRouter } from '../../src/nodes/nat-router.js';
 import { pcapVerdict, skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
-import { homeNetwork, tempFile } from './networks.js';
-import type { ProbeHost } from './probe-host.js';
+import { homeNetwork, tempFile } from '../helpers/networks.js';
+import type { ProbeHost } from '../helpers/probe-host.js';
 
 function setup(seed = 1) {
   const net = homeNetwork(seed);

@@ -4,8 +4,8 @@ import { collect } from '../../codecs/capture-record.js';
 import { IcmpType, TimeExceededCode, DestinationUnreachableCode } from '../../codecs/icmp.js';
 import type { Router } from '../../src/nodes/router.js';
 import { pcapVerdict, skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
-import { tempFile, twoRouters } from './networks.js';
-import type { ProbeHost } from './probe-host.js';
+import { tempFile, twoRouters } from '../helpers/networks.js';
+import type { ProbeHost } from '../helpers/probe-host.js';
 
 function setup(seed = 1, coreMtu?: number) {
   const net = twoRouters(seed, coreMtu);

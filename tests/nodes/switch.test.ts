@@ -7,8 +7,8 @@ import type { Switch } from '../../src/nodes/switch.js';
 import { Topology } from '../../src/nodes/topology.js';
 import type { PingResult } from '../../src/stack/icmp-responder.js';
 import { pcapVerdict, skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
-import { switchedLan, tempFile } from './networks.js';
-import type { ProbeHost } from './probe-host.js';
+import { switchedLan, tempFile } from '../helpers/networks.js';
+import type { ProbeHost } from '../helpers/probe-host.js';
 
 function pingAcrossSwitch(seed = 1) {
   const net = switchedLan(seed);

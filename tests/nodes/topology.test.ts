@@ -6,8 +6,8 @@ import { Router } from '../../src/nodes/router.js';
 import { Switch } from '../../src/nodes/switch.js';
 import { buildTopology, Topology, TopologyError } from '../../src/nodes/topology.js';
 import { pcapVerdict, skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
-import { homeNetwork, tempFile } from './networks.js';
-import { type ProbeHost, probeHosts } from './probe-host.js';
+import { homeNetwork, tempFile } from '../helpers/networks.js';
+import { type ProbeHost, probeHosts } from '../helpers/probe-host.js';
 
 const eth = (mac: string, address?: string) => [{ name: 'eth0', mac, address }];
 

@@ -5,42 +5,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collect as collectCapture } from '../../codecs/capture-record.js';
 import type { Host } from '../../src/nodes/host.js';
-import { Topology } from '../../src/nodes/topology.js';
+import { standardHost } from '../../src/nodes/topology.js';
 import { SeededRandom } from '../../src/sim/random.js';
 import type { ByteStream } from '../../src/stack/byte-stream.js';
 import { streamTransport } from '../../src/stack/tcp/stream-transport.js';
 import { TcpStack } from '../../src/stack/tcp/tcp-stack.js';
+import { homeNetwork } from '../helpers/networks.js';
 import { pcapVerdict, skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
 
 /** The seed's path: laptop — switch — NAT router — ISP router — API server, over real links. */
 function journey(seed: number, laptopMtu = 1500) {
-  const network = new Topology({ seed })
-    .host({ name: 'laptop', interfaces: [{ name: 'eth0', mac: 'aa:aa:aa:aa:aa:aa', address: '192.168.1.100/24' }], gateway: '192.168.1.1' })
-    .switch({ name: 'home-switch', ports: 8 })
-    .natRouter({
-      name: 'home-router',
-      outside: 'wan0',
-      interfaces: [
-        { name: 'lan0', mac: '02:00:00:00:00:01', address: '192.168.1.1/24' },
-        { name: 'wan0', mac: '02:00:00:00:00:02', address: '203.0.113.50/24' },
-      ],
-      routes: [{ prefix: '0.0.0.0/0', via: '203.0.113.1', name: 'ISP' }],
-    })
-    .router({
-      name: 'isp-1',
-      interfaces: [
-        { name: 'eth0', mac: '02:00:00:00:10:00', address: '203.0.113.1/24' },
-        { name: 'eth1', mac: '02:00:00:00:10:01', address: '52.94.133.1/24' },
-      ],
-    })
-    .host({ name: 'api', interfaces: [{ name: 'eth0', mac: '02:00:00:00:20:00', address: '52.94.133.131/24' }], gateway: '52.94.133.1' })
-    .link('laptop:eth0', 'home-switch:port5', { delayNs: 20_000, mtu: laptopMtu })
-    .link('home-router:lan0', 'home-switch:port8', { delayNs: 20_000 })
-    .link('home-router:wan0', 'isp-1:eth0', { delayNs: 8_000_000, bandwidthBps: 100e6 })
-    .link('isp-1:eth1', 'api:eth0', { delayNs: 2_000_000 })
-    .build();
+  const network = homeNetwork(seed, { hostFactory: standardHost, laptopMtu });
   const laptop = network.node<Host>('laptop');
-  const api = network.node<Host>('api');
+  const api = network.node<Host>('server');
   const laptopTcp = new TcpStack(network.sim, laptop.ip, { node: 'laptop' });
   const apiTcp = new TcpStack(network.sim, api.ip, { node: 'api' });
   laptop.attachTcp(streamTransport(laptopTcp));
@@ -54,7 +31,7 @@ function echoExchange(seed: number, size: number, laptopMtu?: number) {
   const atLaptop = collectCapture();
   const atApi = collectCapture();
   j.network.capture(atLaptop.sink, { ends: ['laptop:eth0'] });
-  j.network.capture(atApi.sink, { ends: ['api:eth0'] });
+  j.network.capture(atApi.sink, { ends: ['server:eth0'] });
   const upload = new SeededRandom(seed).bytes(size);
   const received: Uint8Array[] = [];
   j.api.tcp!.listen(443, (stream: ByteStream) => {
