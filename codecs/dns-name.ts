@@ -180,29 +180,189 @@ function invalid(name: string, why: string): never {
   throw new TypeError(`invalid DNS name ${JSON.stringify(name)}: ${why}`);
 }
 
+/** A name's uncompressed wire form, worked out once from its text and kept for the next time it is written. */
+class WireName {
+  constructor(
+    /** The labels and the root label. */
+    readonly wire: Uint8Array,
+    /** Where each label, and so each suffix, starts in `wire`. */
+    readonly labelAt: Uint8Array,
+    /** A hash of each suffix's wire bytes, to find it in a message's compression table. */
+    readonly suffixHash: Int32Array,
+    /** `wire` four bytes at a time, big-endian, for word stores. */
+    readonly words: Int32Array,
+  ) {}
+}
+
+function wordsOf(wire: Uint8Array): Int32Array {
+  const words = new Int32Array(wire.length >>> 2);
+  for (let i = 0; i < words.length; i++) words[i] = (wire[4 * i] << 24) | (wire[4 * i + 1] << 16) | (wire[4 * i + 2] << 8) | wire[4 * i + 3];
+  return words;
+}
+
+// A view of the buffer written last: encoders write into the same buffer call after call.
+let viewedBuffer: Uint8Array | null = null;
+let view: DataView | null = null;
+
+function viewOf(buf: Uint8Array): DataView {
+  if (buf !== viewedBuffer || view === null) {
+    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    viewedBuffer = buf;
+  }
+  return view;
+}
+
+/**
+ * Copies the first `length` bytes of `w`'s wire form to `pos`. Word stores
+ * took half the time of a byte loop (measured); past the end of `buf` only
+ * the byte loop runs, whose stores the typed array drops.
+ */
+function copyWire(buf: Uint8Array, pos: number, w: WireName, length: number): void {
+  const wire = w.wire;
+  let j = 0;
+  if (pos + length <= buf.length) {
+    const v = viewOf(buf);
+    const words = w.words;
+    for (; j + 4 <= length; j += 4) v.setInt32(pos + j, words[j >>> 2]);
+  }
+  for (; j < length; j++) buf[pos + j] = wire[j];
+}
+
+// Room for any text: bytes past a name's 255 are dropped, and the length check that follows refuses the name.
+const parsedWire = new Uint8Array(MAX_NAME_LENGTH + 1);
+const parsedLabelAt = new Uint8Array(MAX_NAME_LENGTH + 1);
+
+function parseName(name: string): WireName {
+  let n = name.length;
+  if (n === 0 || (n === 1 && name.charCodeAt(0) === DOT)) return new WireName(Uint8Array.of(0), new Uint8Array(0), new Int32Array(0), new Int32Array(0));
+  if (name.charCodeAt(n - 1) === DOT && !endsEscaped(name, n - 1)) n--;
+  const buf = parsedWire;
+  // Without escapes, labels are plain runs between dots, copied without a test per character.
+  const plain = name.indexOf('\\') < 0;
+  let pos = 0;
+  let labels = 0;
+  let i = 0;
+  while (i < n) {
+    const lengthAt = pos++;
+    parsedLabelAt[labels++] = lengthAt;
+    let dotted = false;
+    if (plain) {
+      let end = name.indexOf('.', i);
+      if (end < 0 || end > n) end = n;
+      let all = 0;
+      for (; i < end; i++) {
+        const c = name.charCodeAt(i);
+        all |= c;
+        buf[pos++] = c;
+      }
+      if (all > 255) invalid(name, 'a character above U+00FF (use \\DDD for bytes)');
+      dotted = end < n;
+      i = end + 1;
+    }
+    while (!plain && i < n) {
+      let c = name.charCodeAt(i++);
+      if (c === DOT) {
+        dotted = true;
+        break;
+      }
+      if (c === BACKSLASH) {
+        if (i >= n) invalid(name, 'ends in a lone backslash');
+        c = name.charCodeAt(i++);
+        if (c >= 48 && c <= 57) {
+          const d2 = name.charCodeAt(i) - 48;
+          const d3 = name.charCodeAt(i + 1) - 48;
+          if (!(d2 >= 0 && d2 <= 9 && d3 >= 0 && d3 <= 9)) invalid(name, '\\DDD needs three digits');
+          c = (c - 48) * 100 + d2 * 10 + d3;
+          if (c > 255) invalid(name, '\\DDD above 255');
+          i += 2;
+        }
+      }
+      if (c > 255) invalid(name, 'a character above U+00FF (use \\DDD for bytes)');
+      buf[pos++] = c;
+    }
+    const len = pos - lengthAt - 1;
+    if (len === 0 || (dotted && i >= n)) invalid(name, 'empty label');
+    if (len > MAX_LABEL_LENGTH) invalid(name, `label longer than ${MAX_LABEL_LENGTH} bytes`);
+    buf[lengthAt] = len;
+  }
+  buf[pos++] = 0;
+  if (pos > MAX_NAME_LENGTH) invalid(name, `longer than ${MAX_NAME_LENGTH} bytes`);
+  const wire = buf.slice(0, pos);
+  const labelAt = parsedLabelAt.slice(0, labels);
+  // Hashed from the right, so one pass gives every suffix its hash.
+  const suffixHash = new Int32Array(labels);
+  let h = 0;
+  let k = labels - 1;
+  for (let j = pos - 1; j >= 0; j--) {
+    h = Math.imul(h ^ wire[j], 0x01000193);
+    if (j === labelAt[k]) suffixHash[k--] = h ^ (h >>> 15);
+  }
+  return new WireName(wire, labelAt, suffixHash, wordsOf(wire));
+}
+
+// Names seen lately, by text. Dropped whole when full: a run writes few distinct names, and a stale one costs only a parse.
+const MAX_CACHED_NAMES = 1024;
+const wireNames = new Map<string, WireName>();
+
+function wireName(name: string): WireName {
+  let w = wireNames.get(name);
+  if (w === undefined) {
+    w = parseName(name);
+    if (wireNames.size >= MAX_CACHED_NAMES) wireNames.clear();
+    wireNames.set(name, w);
+  }
+  return w;
+}
+
+function sameSuffix(a: WireName, ka: number, b: WireName, kb: number): boolean {
+  if (a === b) return ka === kb;
+  const aw = a.wire;
+  const bw = b.wire;
+  const af = a.labelAt[ka];
+  const bf = b.labelAt[kb];
+  const length = aw.length - af;
+  if (bw.length - bf !== length) return false;
+  for (let i = 0; i < length; i++) if (aw[af + i] !== bw[bf + i]) return false;
+  return true;
+}
+
 /**
  * Writes names into one message and remembers where each suffix went, so
- * that later names can point at it. The table is a pair of arrays kept from
- * call to call and compared by string: a message holds few names, and a
- * Map per message cost more than the scan (measured).
+ * that later names can point at it. Suffixes are found by the hash of their
+ * wire bytes in an open-addressing table that is kept from message to
+ * message and emptied by a new stamp rather than cleared; a pointer goes
+ * only to a suffix whose bytes are the same.
  */
 export class NameWriter {
   private mode = NONE;
   private start = 0;
   private count = 0;
-  // A suffix is kept as the name it came from and where in that text it starts: no substring per label.
-  private readonly names: string[] = [];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
-  private readonly offsets: number[] = [];
-  private readonly lengths: number[] = [];
+  private stamp = 0;
+  private slotStamp = new Uint32Array(64);
+  private slotEntry = new Int32Array(64);
+  private readonly entryHash: number[] = [];
+  private readonly entryName: WireName[] = [];
+  private readonly entryLabel: number[] = [];
+  private readonly entryOffset: number[] = [];
   private found: Map<number, number> | null = null;
+  // Names written since the table was last brought up to date: their suffixes go in only when a later name looks,
+  // so that a message with one name (most queries) never fills the table.
+  private pending = 0;
+  private readonly pendingName: WireName[] = [];
+  private readonly pendingAt: number[] = [];
+  private readonly pendingLabels: number[] = [];
 
   reset(start: number, compression: CompressionMode, pointers?: readonly DnsPointer[]): void {
     this.start = start;
     this.count = 0;
+    this.pending = 0;
     this.mode = compression === 'as-found' ? AS_FOUND : compression ? COMPRESS : NONE;
     this.found = null;
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0) {
+      this.slotStamp.fill(0);
+      this.stamp = 1;
+    }
     if (this.mode === AS_FOUND && pointers && pointers.length > 0) {
       this.found = new Map();
       for (const ptr of pointers) this.found.set(ptr.offset, ptr.target);
@@ -215,119 +375,107 @@ export class NameWriter {
    * those neither point nor are pointed at, unless kept as found.
    */
   write(buf: Uint8Array, pos: number, name: string, compressible = true): number {
-    let n = name.length;
-    if (n === 0 || (n === 1 && name.charCodeAt(0) === DOT)) {
-      buf[pos] = 0;
-      return pos + 1;
-    }
-    if (name.charCodeAt(n - 1) === DOT && !endsEscaped(name, n - 1)) n--;
-    const first = pos;
-    // Without escapes, labels are plain runs between dots, copied without a test per character.
-    const plain = name.indexOf('\\') < 0;
-    const useTable = this.mode === AS_FOUND || (this.mode === COMPRESS && compressible);
-    let i = 0;
-    while (i < n) {
-      if (useTable) {
-        const entry = this.lookup(name, i, n, pos - this.start);
-        if (entry >= 0) {
-          const target = this.offsets[entry];
-          buf[pos] = 0xc0 | (target >>> 8);
-          buf[pos + 1] = target & 0xff;
-          const tail = this.lengths[entry];
-          if (pos - first + tail > MAX_NAME_LENGTH) invalid(name, `longer than ${MAX_NAME_LENGTH} bytes`);
-          this.settleLengths(pos - this.start, tail);
-          this.remember(name, i, n, pos - this.start, tail);
-          return pos + 2;
-        }
-        this.remember(name, i, n, pos - this.start, -1);
+    const w = wireName(name);
+    const wire = w.wire;
+    const labelAt = w.labelAt;
+    const labels = labelAt.length;
+    let end = wire.length;
+    let k = 0;
+    let target = -1;
+    if (this.mode === AS_FOUND || (this.mode === COMPRESS && compressible)) {
+      const at = pos - this.start;
+      if (this.pending > 0) {
+        target = this.mode === COMPRESS ? this.pendingCopy(w) : -1;
+        if (target < 0) this.catchUp();
       }
-      const lengthAt = pos++;
-      let dotted = false;
-      if (plain) {
-        let end = name.indexOf('.', i);
-        if (end < 0 || end > n) end = n;
-        let all = 0;
-        for (; i < end; i++) {
-          const c = name.charCodeAt(i);
-          all |= c;
-          buf[pos++] = c;
-        }
-        if (all > 255) invalid(name, 'a character above U+00FF (use \\DDD for bytes)');
-        dotted = end < n;
-        i = end + 1;
-      }
-      while (!plain && i < n) {
-        let c = name.charCodeAt(i++);
-        if (c === DOT) {
-          dotted = true;
-          break;
-        }
-        if (c === BACKSLASH) {
-          if (i >= n) invalid(name, 'ends in a lone backslash');
-          c = name.charCodeAt(i++);
-          if (c >= 48 && c <= 57) {
-            const d2 = name.charCodeAt(i) - 48;
-            const d3 = name.charCodeAt(i + 1) - 48;
-            if (!(d2 >= 0 && d2 <= 9 && d3 >= 0 && d3 <= 9)) invalid(name, '\\DDD needs three digits');
-            c = (c - 48) * 100 + d2 * 10 + d3;
-            if (c > 255) invalid(name, '\\DDD above 255');
-            i += 2;
+      if (target < 0) {
+        if (this.count > 0) {
+          for (; k < labels; k++) {
+            target = this.find(w, k, at + labelAt[k]);
+            if (target >= 0) break;
           }
+        } else {
+          k = labels;
         }
-        if (c > 255) invalid(name, 'a character above U+00FF (use \\DDD for bytes)');
-        buf[pos++] = c;
+        if (k > 0) {
+          const p = this.pending++;
+          this.pendingName[p] = w;
+          this.pendingAt[p] = at;
+          this.pendingLabels[p] = k;
+        }
       }
-      const len = pos - lengthAt - 1;
-      if (len === 0 || (dotted && i >= n)) invalid(name, 'empty label');
-      if (len > MAX_LABEL_LENGTH) invalid(name, `label longer than ${MAX_LABEL_LENGTH} bytes`);
-      buf[lengthAt] = len;
+      if (target >= 0) end = labelAt[k];
     }
-    buf[pos++] = 0;
-    if (pos - first > MAX_NAME_LENGTH) invalid(name, `longer than ${MAX_NAME_LENGTH} bytes`);
-    if (useTable) this.settleLengths(pos - 1 - this.start, 1);
-    return pos;
+    copyWire(buf, pos, w, end);
+    pos += end;
+    if (target < 0) return pos;
+    buf[pos] = 0xc0 | (target >>> 8);
+    buf[pos + 1] = target & 0xff;
+    return pos + 2;
   }
 
-  /** The table entry to point at for the suffix name[from, to) written at `at`, or -1. */
-  private lookup(name: string, from: number, to: number, at: number): number {
+  /** The offset of a suffix written earlier with the same bytes as suffix `k` of `w`, about to go at `at`, or -1. */
+  private find(w: WireName, k: number, at: number): number {
     let want = -1;
     if (this.mode === AS_FOUND) {
       const target = this.found?.get(at);
       if (target === undefined) return -1;
       want = target;
     }
-    const length = to - from;
-    for (let k = 0; k < this.count; k++) {
-      if (this.ends[k] - this.starts[k] !== length || this.lengths[k] < 0 || (want >= 0 && this.offsets[k] !== want)) continue;
-      if (sameText(this.names[k], this.starts[k], name, from, length)) return k;
+    const h = w.suffixHash[k];
+    const mask = this.slotStamp.length - 1;
+    for (let s = h & mask; this.slotStamp[s] === this.stamp; s = (s + 1) & mask) {
+      const e = this.slotEntry[s];
+      if (this.entryHash[e] !== h || (want >= 0 && this.entryOffset[e] !== want)) continue;
+      if (sameSuffix(this.entryName[e], this.entryLabel[e], w, k)) return this.entryOffset[e];
     }
     return -1;
   }
 
-  private remember(name: string, from: number, to: number, at: number, wireLength: number): void {
-    if (at > 0x3fff) return;
-    const k = this.count++;
-    this.names[k] = name;
-    this.starts[k] = from;
-    this.ends[k] = to;
-    this.offsets[k] = at;
-    this.lengths[k] = wireLength;
-  }
-
   /**
-   * The suffixes just written as labels learn their uncompressed wire length
-   * once the name ends, at `tailAt`, in a root label or a pointer whose
-   * suffix is `tailLength` bytes long.
+   * Where the same name was written lately in full, or -1: a response's
+   * answers mostly repeat its question, and then the table is not needed.
    */
-  private settleLengths(tailAt: number, tailLength: number): void {
-    for (let k = this.count - 1; k >= 0 && this.lengths[k] < 0; k--) this.lengths[k] = tailAt - this.offsets[k] + tailLength;
+  private pendingCopy(w: WireName): number {
+    for (let p = 0; p < this.pending; p++) if (this.pendingName[p] === w && this.pendingAt[p] <= 0x3fff) return this.pendingAt[p];
+    return -1;
   }
-}
 
-function sameText(a: string, aFrom: number, b: string, bFrom: number, length: number): boolean {
-  if (a === b && aFrom === bFrom) return true;
-  for (let i = 0; i < length; i++) if (a.charCodeAt(aFrom + i) !== b.charCodeAt(bFrom + i)) return false;
-  return true;
+  /** Puts the suffixes of the names written since the last look into the table. */
+  private catchUp(): void {
+    for (let p = 0; p < this.pending; p++) {
+      const w = this.pendingName[p];
+      const at = this.pendingAt[p];
+      for (let k = 0; k < this.pendingLabels[p]; k++) this.remember(w, k, at + w.labelAt[k]);
+    }
+    this.pending = 0;
+  }
+
+  private remember(w: WireName, k: number, at: number): void {
+    if (at > 0x3fff) return;
+    if (2 * (this.count + 1) > this.slotStamp.length) this.grow();
+    const e = this.count++;
+    const h = w.suffixHash[k];
+    this.entryHash[e] = h;
+    this.entryName[e] = w;
+    this.entryLabel[e] = k;
+    this.entryOffset[e] = at;
+    this.place(e, h);
+  }
+
+  private place(e: number, h: number): void {
+    const mask = this.slotStamp.length - 1;
+    let s = h & mask;
+    while (this.slotStamp[s] === this.stamp) s = (s + 1) & mask;
+    this.slotStamp[s] = this.stamp;
+    this.slotEntry[s] = e;
+  }
+
+  private grow(): void {
+    this.slotStamp = new Uint32Array(this.slotStamp.length * 2);
+    this.slotEntry = new Int32Array(this.slotStamp.length);
+    for (let e = 0; e < this.count; e++) this.place(e, this.entryHash[e]);
+  }
 }
 
 function endsEscaped(name: string, at: number): boolean {
