@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { DecodeError } from '../../codecs/decode-error.js';
@@ -28,11 +27,10 @@ import {
   signatureSchemeName,
   tlsRecordLayout,
 } from '../../codecs/tls/index.js';
-import { fixturePath, fromHex } from '../helpers/fixtures.js';
+import { rfc8448Hex as hex } from '../helpers/rfc8448.js';
 import { handshakeMessage, tls12Message } from './tls-arbitraries.js';
 import { tcpPayloads } from './tls-pcap.js';
 
-const hex = (name: string): Uint8Array => fromHex(readFileSync(fixturePath(`tls-rfc8448/${name}`), 'utf8'));
 const realRecords = [
   hex('clienthello.hex'),
   hex('serverhello.hex'),

@@ -1,5 +1,4 @@
 import { createDecipheriv } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   type ClientHello,
@@ -20,23 +19,9 @@ import {
   namedGroupName,
   signatureSchemeName,
 } from '../../codecs/tls/index.js';
-import { fixturePath, fromHex, toHex } from '../helpers/fixtures.js';
+import { toHex } from '../helpers/fixtures.js';
+import { rfc8448Hex as hex, rfc8448Secret as secret } from '../helpers/rfc8448.js';
 
-const hex = (name: string): Uint8Array => fromHex(readFileSync(fixturePath(`tls-rfc8448/${name}`), 'utf8'));
-const secrets = new Map(
-  readFileSync(fixturePath('tls-rfc8448/secrets.txt'), 'utf8')
-    .split('\n')
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => {
-      const parts = l.trim().split(/\s+/);
-      return [parts.slice(0, -1).join(' '), parts[parts.length - 1]] as const;
-    }),
-);
-const secret = (name: string): string => {
-  const value = secrets.get(name);
-  if (!value) throw new Error(`no ${name} in secrets.txt`);
-  return value;
-};
 const ext = (list: readonly { type: unknown }[], type: string): any => list.find((e) => e.type === type);
 
 describe('RFC 8448 §3 ClientHello', () => {

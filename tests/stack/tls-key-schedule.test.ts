@@ -4,7 +4,6 @@
  * encrypted flight opened and sealed again byte for byte, and the client's
  * Finished and application data records.
  */
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeHandshakeMessages } from '../../codecs/tls/index.js';
@@ -13,23 +12,9 @@ import { KeySchedule, deriveSecret, finishedVerifyData, hashOf, hkdfExpandLabel,
 import { RecordAuthenticationError, RecordProtection } from '../../src/stack/tls/record-protection.js';
 import { Transcript } from '../../src/stack/tls/transcript.js';
 import { x25519KeyPair, x25519SharedSecret } from '../../src/stack/tls/x25519.js';
-import { fixturePath, fromHex, toHex } from '../helpers/fixtures.js';
+import { fromHex, toHex } from '../helpers/fixtures.js';
+import { rfc8448Hex as hex, rfc8448Secret as secret } from '../helpers/rfc8448.js';
 
-const hex = (name: string): Uint8Array => fromHex(readFileSync(fixturePath(`tls-rfc8448/${name}`), 'utf8'));
-const secrets = new Map(
-  readFileSync(fixturePath('tls-rfc8448/secrets.txt'), 'utf8')
-    .split('\n')
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => {
-      const m = /^(.*\S)\s+([0-9a-f]{16,})$/.exec(l)!;
-      return [m[1].trim(), m[2]] as const;
-    }),
-);
-const secret = (name: string): string => {
-  const v = secrets.get(name);
-  if (!v) throw new Error(`secrets.txt has no ${name}`);
-  return v;
-};
 
 const clientHello = hex('clienthello_handshake_msg.hex');
 const serverHello = hex('serverhello_handshake_msg.hex');
