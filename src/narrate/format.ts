@@ -25,7 +25,8 @@ export function text(value: unknown): string {
 
 /** The details of an event, as "key=value" pairs, for events the story has no special words for. */
 export function details(event: SimEvent): string {
-  const skip = new Set(['timeNs', 'node', 'kind']);
+  // A TLS step's name and side are told by the sentence around it.
+  const skip = new Set(['timeNs', 'node', 'kind', 'step', 'role']);
   return Object.entries(event)
     .filter(([k, v]) => !skip.has(k) && v !== undefined && v !== null)
     .map(([k, v]) => `${k}=${text(v)}`)

@@ -3,4 +3,5 @@ export { narrate, type NarrateInput } from './narrate.js';
 export { summarize, formatSummary, type Summary, type SummaryInput } from './summary.js';
 export { snapshotTables, formatTables, type TableSnapshot, type TableOf } from './tables.js';
 export { recordFrames, FrameRecorder, type FrameRecord } from './frames.js';
-export { findJourney, TLS_EVENT_PREFIX, type Journey } from './journey.js';
+export { findJourney, type Journey } from './journey.js';
+export { framesFromCapture } from './frames.js';

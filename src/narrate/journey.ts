@@ -5,18 +5,16 @@
  * looked up from what the nodes recorded; a landmark that was not recorded
  * is left undefined and the story says less.
  *
- * TLS reports through a callback; the story reads it from events whose kind
- * is "tls-" followed by the TLS log's own kind (e.g. "tls-handshake-sent").
+ * TLS reports through a callback; endpoints record each step as a 'tls'
+ * event ({ step, role, connection, ...details }).
  */
 import type { SimEvent } from '../sim/event-log.js';
 import type { FrameRecord } from './frames.js';
 import { datagramAfter } from './hop.js';
 
-export const TLS_EVENT_PREFIX = 'tls-';
-
-/** The TLS log's own kind of an event ("handshake-sent"), or undefined for a non-TLS event. */
+/** The TLS step of a 'tls' event ("handshake-sent"), or undefined for any other event. */
 export function tlsKind(e: SimEvent): string | undefined {
-  return e.kind.startsWith(TLS_EVENT_PREFIX) ? e.kind.slice(TLS_EVENT_PREFIX.length) : undefined;
+  return e.kind === 'tls' && typeof e.step === 'string' ? e.step : undefined;
 }
 
 export interface Located {

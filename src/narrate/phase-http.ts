@@ -59,8 +59,14 @@ export function requestPhase(ctx: StoryContext): string[] {
   if (j.requestDatagram !== undefined) lines.push('', `Step 3: the journey to ${j.server}`, ...indent(pathLines(ctx.events, j.requestDatagram)));
   const end = j.response?.index ?? ctx.events.length;
   const work = eventsBetween(ctx, j.request.index, end, (e) => e.node !== j.client && isServerStep(e));
-  if (work.length > 0) lines.push('', 'Step 4: the server side at work', ...indent(work.map((e) => `${e.node}: ${e.kind} ${details(e)} (${at(e.timeNs)})`)));
+  if (work.length > 0) lines.push('', 'Step 4: the server side at work', ...indent(work.map(serverStep)));
   return lines;
+}
+
+function serverStep(e: SimEvent): string {
+  const tls = tlsKind(e);
+  const what = tls === undefined ? e.kind : `TLS ${e.role ? `${str(e, 'role')} ` : ''}${tls}`;
+  return `${e.node}: ${what} ${details(e)} (${at(e.timeNs)})`;
 }
 
 function isServerStep(e: SimEvent): boolean {

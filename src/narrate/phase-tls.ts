@@ -7,8 +7,8 @@
 import type { HandshakeMessage } from '../../codecs/tls/handshake.js';
 import { cipherSuiteName, namedGroupName, protocolVersionName } from '../../codecs/tls/names.js';
 import type { SimEvent } from '../sim/event-log.js';
-import { type StoryContext } from './context.js';
-import { at, indent, str, text } from './format.js';
+import type { StoryContext } from './context.js';
+import { at, details, indent, str, text } from './format.js';
 import { tlsKind } from './journey.js';
 import { tlsOf } from './layers.js';
 
@@ -92,7 +92,7 @@ function eventLines(ctx: StoryContext, e: SimEvent, side: string, after: number)
     case 'handshake-complete':
       return [`${who}: handshake complete, ${text({ version: e.version, cipherSuite: e.cipherSuite, alpn: e.alpnProtocol, serverName: e.serverName })} (${at(e.timeNs)})`];
     default:
-      return [`${who}: ${kind} ${text(Object.fromEntries(Object.entries(e).filter(([k]) => !['timeNs', 'node', 'kind'].includes(k))))}`];
+      return [`${who}: ${kind} ${details(e)}`.trimEnd()];
   }
 }
 
@@ -100,7 +100,9 @@ export function tlsPhase(ctx: StoryContext): string[] {
   const j = ctx.journey;
   if (!j.syn || !j.client) return [];
   const start = j.syn.index;
-  const serverDone = ctx.events.findIndex((e, i) => i > start && e.node === j.server && tlsKind(e) === 'handshake-complete');
+  // The server may run TLS of its own later (a load balancer to its backend): keep to this connection's server side.
+  const serverSide = (e: SimEvent) => e.node === j.server && (e.role === undefined || e.role === 'server');
+  const serverDone = ctx.events.findIndex((e, i) => i > start && serverSide(e) && tlsKind(e) === 'handshake-complete');
   const end = serverDone >= 0 ? serverDone + 1 : (j.clientTlsDone?.index ?? -1) + 1;
   if (end <= start) return [];
   const lines = ['Phase 3: TLS handshake', ''];
@@ -109,7 +111,7 @@ export function tlsPhase(ctx: StoryContext): string[] {
     const e = ctx.events[i];
     if (tlsKind(e) === undefined) continue;
     if (e.node === j.client) lines.push(...eventLines(ctx, e, 'client', after));
-    else if (e.node === j.server) lines.push(...eventLines(ctx, e, 'server', after));
+    else if (serverSide(e)) lines.push(...eventLines(ctx, e, 'server', after));
   }
   return lines;
 }

@@ -2,15 +2,15 @@
  * A small journey for the narration tests: laptop — switch — NAT router —
  * two ISP routers — an API host and a DNS server. The laptop looks the name
  * up, connects, runs TLS 1.3 and sends an HTTP request; the API host answers.
- * The app records what a scenario records for the story: its HTTP messages
- * and its printed line, and the TLS logs as "tls-" events.
+ * The app records what a scenario records for the story: its HTTP messages,
+ * its printed line and its TLS steps.
  */
 import { type HttpRequest, type HttpResponse, decode as decodeHttp } from '../../codecs/http.js';
 import { DnsServer } from '../../src/nodes/dns-server.js';
 import { Host, type HostConfig } from '../../src/nodes/host.js';
 import { Topology } from '../../src/nodes/topology.js';
 import { type FrameRecorder, recordFrames } from '../../src/narrate/frames.js';
-import { TLS_EVENT_PREFIX } from '../../src/narrate/journey.js';
+import { tlsEventLog } from '../../src/apps/tls-events.js';
 import { type TableSnapshot, snapshotTables } from '../../src/narrate/tables.js';
 import type { Simulator } from '../../src/sim/simulator.js';
 import { streamTransport } from '../../src/stack/tcp/stream-transport.js';
@@ -72,8 +72,6 @@ function build(seed: number) {
     .build();
 }
 
-const tlsLog = (sim: Simulator, node: string) => (kind: string, details: Record<string, unknown>) => sim.log.record(node, TLS_EVENT_PREFIX + kind, details);
-
 export interface JourneyRun {
   readonly sim: Simulator;
   readonly recorder: FrameRecorder;
@@ -94,7 +92,7 @@ export function runJourney(seed: number): JourneyRun {
   const before = snapshotTables(network, sim.now);
 
   api.tcp!.listen(443, (stream) => {
-    const tls = tlsAccept(stream, { ...pki.amazonaws, rng: sim.rng, log: tlsLog(sim, 'api') });
+    const tls = tlsAccept(stream, { ...pki.amazonaws, rng: sim.rng, log: tlsEventLog(sim, 'api', 'server', 'front') });
     tls.on('data', () => {
       tls.write(new TextEncoder().encode(RESPONSE));
     });
@@ -102,7 +100,7 @@ export function runJourney(seed: number): JourneyRun {
   let done = false;
   laptop.resolve(NAME, 'A', (result) => {
     if (!result.ok) throw new Error(`lookup failed: ${result.error}`);
-    const tls = tlsConnect(laptop.tcp!.connect(result.values[0], 443), { serverName: NAME, trustedRoots, now: () => sim.date(), rng: sim.rng, log: tlsLog(sim, 'laptop') });
+    const tls = tlsConnect(laptop.tcp!.connect(result.values[0], 443), { serverName: NAME, trustedRoots, now: () => sim.date(), rng: sim.rng, log: tlsEventLog(sim, 'laptop', 'client', 'front') });
     const request = decodeHttp(new TextEncoder().encode(REQUEST)).header as HttpRequest;
     sim.log.record('laptop', 'http-request', { method: request.method, target: request.target, version: request.version, headers: request.headers });
     tls.write(new TextEncoder().encode(REQUEST));

@@ -120,7 +120,7 @@ describe('the story told from a run', () => {
     const lines = story(r);
     const layers = section(lines, 'Step 2: the packet, layer by layer').join('\n');
     const log = r.sim.log.events;
-    const secure = log.indexOf(events(r, 'laptop', 'tls-handshake-complete')[0]);
+    const secure = log.indexOf(events(r, 'laptop', 'tls', (e) => e.step === 'handshake-complete')[0]);
     const sent = log.slice(secure).find((e) => e.node === 'laptop' && e.kind === 'tcp-segment-sent' && (e.len as number) > 0)!;
     expect(layers).toContain(`Sequence Number: ${sent.seq}`);
     expect(layers).toContain('Source IP: 192.168.1.100');
@@ -135,8 +135,8 @@ describe('the story told from a run', () => {
   it('tells the TLS handshake from both sides with the suite the server chose and the chain the client checked', () => {
     const r = run(7);
     const text = phase(story(r), 'Phase 3: TLS handshake').join('\n');
-    const accepted = events(r, 'api', 'tls-client-hello-accepted')[0];
-    const verified = events(r, 'laptop', 'tls-certificate-verified')[0];
+    const accepted = events(r, 'api', 'tls', (e) => e.step === 'client-hello-accepted')[0];
+    const verified = events(r, 'laptop', 'tls', (e) => e.step === 'certificate-verified')[0];
     expect(text).toContain(`chosen cipher suite: ${accepted.cipherSuite}`);
     expect(text).toContain('server name (SNI): ec2.us-east-1.amazonaws.com');
     for (const subject of verified.subjects as string[]) expect(text).toContain(`subject ${subject}`);
