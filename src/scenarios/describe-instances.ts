@@ -85,13 +85,24 @@ export const UDP_CAPTURE_ENDS = ['laptop:eth0', 'dns-server:eth0'] as const;
 export function buildDescribeInstances(options: DescribeInstancesOptions = {}): { network: Network; laptop: Host; laptopTcp: TcpStack; alb: LoadBalancer; api: ApiServer; pki: LoadedPki } {
   const data = options.network ?? DESCRIBE_INSTANCES_NETWORK;
   const pki = options.pki ?? loadEmulatedPki();
-  const trustedRoots: readonly X509Certificate[] = [pki.root];
   const t = new Topology({ seed: options.seed ?? 1, startTime: options.startTime });
   t.host({ ...data.laptop });
   for (const s of data.switches) t.switch(s);
   t.natRouter(data.homeRouter);
   for (const r of data.routers) t.router(r);
-  const zone: Zone = { ...DNS_ZONE, ...options.extraZone };
+  addServers(t, data, pki, options.extraZone);
+  for (const { a, b, ...link } of data.links) t.link(a, b, link);
+  const network = t.build();
+  const laptop = network.node<Host>(data.laptop.name);
+  const laptopTcp = new TcpStack(network.sim, laptop.ip, { node: laptop.name });
+  laptop.attachTcp(streamTransport(laptopTcp));
+  return { network, laptop, laptopTcp, alb: network.node<LoadBalancer>(data.loadBalancer.name), api: network.node<ApiServer>(data.apiServer.name), pki };
+}
+
+/** The DNS server, the load balancer (one rule: the EC2 JSON API to the backend) and the EC2 API server. */
+export function addServers(t: Topology, data: Pick<DescribeInstancesNetwork, 'dnsServer' | 'loadBalancer' | 'apiServer'>, pki: LoadedPki, extraZone: Zone = {}): void {
+  const trustedRoots: readonly X509Certificate[] = [pki.root];
+  const zone: Zone = { ...DNS_ZONE, ...extraZone };
   t.node(data.dnsServer.name, data.dnsServer.interfaces, (sim) => new DnsServer(sim, { ...data.dnsServer, zone }), data.dnsServer.label);
   const backend = { name: 'ec2-api', address: data.apiServer.interfaces[0].address!.split('/')[0], port: 443, serverName: INTERNAL_API_NAME };
   t.node(
@@ -106,12 +117,6 @@ export function buildDescribeInstances(options: DescribeInstancesOptions = {}): 
     (sim) => new ApiServer(sim, { ...data.apiServer, identity: pki.internal, credentials: { [EMULATED_CREDENTIALS.accessKeyId]: EMULATED_CREDENTIALS.secretAccessKey }, inventory: seedInventory(sim.date()) }),
     data.apiServer.label,
   );
-  for (const { a, b, ...link } of data.links) t.link(a, b, link);
-  const network = t.build();
-  const laptop = network.node<Host>(data.laptop.name);
-  const laptopTcp = new TcpStack(network.sim, laptop.ip, { node: laptop.name });
-  laptop.attachTcp(streamTransport(laptopTcp));
-  return { network, laptop, laptopTcp, alb: network.node<LoadBalancer>(data.loadBalancer.name), api: network.node<ApiServer>(data.apiServer.name), pki };
 }
 
 /**
