@@ -38,19 +38,80 @@ function escaped(c: number): string {
   return c < 10 ? `\\00${c}` : c < 100 ? `\\0${c}` : `\\${c}`;
 }
 
+function escapedLength(c: number): number {
+  if (!needsEscape(c)) return 1;
+  return c === DOT || c === BACKSLASH ? 2 : 4;
+}
+
+// The text of runs of labels read before, by their wire bytes: a direct-mapped
+// cache kept across messages, since the same names come back again and again.
+// A run is at most 254 bytes (a whole name less its root label).
+const RUN_SLOTS = 512;
+const RUN_ROOM = 256;
+const runKey = new Uint8Array(RUN_SLOTS * RUN_ROOM);
+const runLength = new Uint16Array(RUN_SLOTS);
+const runHash = new Int32Array(RUN_SLOTS);
+const runEscaped = new Uint8Array(RUN_SLOTS);
+const runValue: string[] = new Array<string>(RUN_SLOTS).fill('');
+const runChars = new Uint8Array(RUN_ROOM);
+// Whether the run whose text was asked for last holds a byte written escaped.
+let lastRunEscaped = false;
+
+/** The text of the labels in b[from, to), whose bytes hash to `h`. */
+function runText(b: Uint8Array, from: number, to: number, h: number): string {
+  const n = to - from;
+  const slot = (h ^ (h >>> 16)) & (RUN_SLOTS - 1);
+  const key = slot * RUN_ROOM;
+  if (runHash[slot] === h && runLength[slot] === n) {
+    let i = 0;
+    while (i < n && runKey[key + i] === b[from + i]) i++;
+    if (i === n) {
+      lastRunEscaped = runEscaped[slot] === 1;
+      return runValue[slot];
+    }
+  }
+  const text = labelsText(b, from, to);
+  runKey.set(b.subarray(from, to), key);
+  runHash[slot] = h;
+  runLength[slot] = n;
+  runEscaped[slot] = lastRunEscaped ? 1 : 0;
+  runValue[slot] = text;
+  return text;
+}
+
+/** Builds the text of the labels in b[from, to): in one piece when no byte needs escaping. */
+function labelsText(b: Uint8Array, from: number, to: number): string {
+  const n = to - from - 1;
+  let plain = true;
+  for (let i = 0; i < n; i++) {
+    const c = b[from + 1 + i];
+    runChars[i] = c;
+    if (needsEscape(c)) plain = false;
+  }
+  for (let i = from + b[from] + 1; i < to; i += b[i] + 1) runChars[i - from - 1] = DOT;
+  lastRunEscaped = !plain;
+  if (plain) return String.fromCharCode.apply(null, runChars.subarray(0, n) as unknown as number[]);
+  let text = '';
+  for (let i = from; i < to; i += b[i] + 1) {
+    if (i > from) text += '.';
+    for (let j = i + 1; j <= i + b[i]; j++) text += needsEscape(b[j]) ? escaped(b[j]) : String.fromCharCode(b[j]);
+  }
+  return text;
+}
+
 // The labels read so far in the current message, by offset from its start,
 // so that a pointer to one reuses its text instead of reading it again
 // (a response's names mostly point at the question's). Stamps tell this
 // message's entries from stale ones without clearing the table.
 const CACHE_SPAN = 0x4000;
-const cacheStamp = new Uint32Array(CACHE_SPAN);
-const cacheEntry = new Uint32Array(CACHE_SPAN);
-const entryStamp: number[] = [];
-const entryName: string[] = [];
-const entryChar: number[] = [];
-const entryWire: number[] = [];
-const entryJumps: number[] = [];
-let entries = 0;
+const labelStamp = new Uint32Array(CACHE_SPAN);
+const labelName = new Uint16Array(CACHE_SPAN);
+const labelChar = new Uint16Array(CACHE_SPAN);
+const labelWireBefore = new Uint8Array(CACHE_SPAN);
+const nameText: string[] = [];
+const nameWire = new Uint16Array(CACHE_SPAN);
+const nameJumps = new Uint8Array(CACHE_SPAN);
+let names = 0;
 let generation = 0;
 
 /**
@@ -72,93 +133,106 @@ export class NameReader {
   ) {
     generation = (generation + 1) >>> 0;
     if (generation === 0) {
-      cacheStamp.fill(0);
+      labelStamp.fill(0);
       generation = 1;
     }
     this.stamp = generation;
-    entries = 0;
+    names = 0;
   }
 
   /** Reads the name at `at`, whose own bytes must lie before `limit` (an rdata's end, say). */
   read(at: number, limit = this.end): string {
     const b = this.bytes;
-    const stamp = this.stamp;
-    const firstEntry = entries;
     let p = at;
-    let segmentStart = at;
+    let runStart = at;
     let stop = limit;
     let jumps = 0;
     let wire = 1;
+    let ownEnd = at;
+    let ownEscaped = false;
     let text = '';
     let tail: string | null = null;
     for (;;) {
-      if (p >= stop) throw new DecodeError('dns', p, 'name runs past the end of its data', 1, 0);
-      const len = b[p];
+      // A run of labels, up to the root label or a pointer.
+      let h = 0;
+      let len = 0;
+      for (;;) {
+        if (p >= stop) throw new DecodeError('dns', p, 'name runs past the end of its data', 1, 0);
+        len = b[p];
+        if (len === 0 || len >= 0xc0) break;
+        if (len > MAX_LABEL_LENGTH) throw new DecodeError('dns', p, `label length ${len} is longer than ${MAX_LABEL_LENGTH}`);
+        const to = p + 1 + len;
+        if (wire + len + 1 > MAX_NAME_LENGTH) throw new DecodeError('dns', p, `name is longer than ${MAX_NAME_LENGTH} bytes`);
+        if (to > stop) throw new DecodeError('dns', p + 1, 'label runs past the end of its data', len, stop - p - 1);
+        wire += len + 1;
+        for (; p < to; p++) h = Math.imul(h ^ b[p], 0x01000193);
+      }
+      if (p > runStart) {
+        const run = runText(b, runStart, p, h);
+        text = text === '' ? run : `${text}.${run}`;
+        if (jumps === 0) {
+          ownEnd = p;
+          ownEscaped = lastRunEscaped;
+        }
+      }
       if (len === 0) {
         if (jumps === 0) this.pos = p + 1;
         break;
       }
-      const kind = len & 0xc0;
-      if (kind === 0xc0) {
-        if (p + 2 > stop) throw new DecodeError('dns', p, 'compression pointer runs past the end of its data', 2, stop - p);
-        const target = ((len & 0x3f) << 8) | b[p + 1];
-        const absolute = this.start + target;
-        if (absolute > p) throw new DecodeError('dns', p, `forward compression pointer to offset ${target}`);
-        if (absolute === p) throw new DecodeError('dns', p, `compression pointer loop: pointer to itself at offset ${target}`);
-        if (absolute >= segmentStart) throw new DecodeError('dns', p, `compression pointer loop: offset ${target} is inside the labels it came from`);
-        if (++jumps > MAX_POINTER_JUMPS) throw new DecodeError('dns', p, `too many compression jumps (more than ${MAX_POINTER_JUMPS})`);
-        if (jumps === 1) {
-          this.pos = p + 2;
-          this.pointers?.push({ offset: p - this.start, target });
-        }
-        if (cacheStamp[target] === stamp) {
-          const e = cacheEntry[target];
-          if (entryStamp[e] === stamp) {
-            jumps += entryJumps[e];
-            if (jumps > MAX_POINTER_JUMPS) throw new DecodeError('dns', p, `too many compression jumps (more than ${MAX_POINTER_JUMPS})`);
-            wire += entryWire[e] - 1;
-            if (wire > MAX_NAME_LENGTH) throw new DecodeError('dns', p, `name is longer than ${MAX_NAME_LENGTH} bytes`);
-            tail = entryChar[e] === 0 ? entryName[e] : entryName[e].slice(entryChar[e]);
-            break;
-          }
-        }
-        p = absolute;
-        segmentStart = absolute;
-        stop = this.end;
-        continue;
+      if (p + 2 > stop) throw new DecodeError('dns', p, 'compression pointer runs past the end of its data', 2, stop - p);
+      const target = ((len & 0x3f) << 8) | b[p + 1];
+      const absolute = this.start + target;
+      if (absolute > p) throw new DecodeError('dns', p, `forward compression pointer to offset ${target}`);
+      if (absolute === p) throw new DecodeError('dns', p, `compression pointer loop: pointer to itself at offset ${target}`);
+      if (absolute >= runStart) throw new DecodeError('dns', p, `compression pointer loop: offset ${target} is inside the labels it came from`);
+      if (++jumps > MAX_POINTER_JUMPS) throw new DecodeError('dns', p, `too many compression jumps (more than ${MAX_POINTER_JUMPS})`);
+      if (jumps === 1) {
+        this.pos = p + 2;
+        this.pointers?.push({ offset: p - this.start, target });
       }
-      if (kind !== 0) throw new DecodeError('dns', p, `label length ${len} is longer than ${MAX_LABEL_LENGTH}`);
-      const from = p + 1;
-      const to = from + len;
-      if (wire + len + 1 > MAX_NAME_LENGTH) throw new DecodeError('dns', p, `name is longer than ${MAX_NAME_LENGTH} bytes`);
-      if (to > stop) throw new DecodeError('dns', from, 'label runs past the end of its data', len, stop - from);
-      if (text !== '') text += '.';
-      const offset = p - this.start;
-      if (jumps === 0 && offset < CACHE_SPAN) {
-        const e = entries++;
-        cacheStamp[offset] = stamp;
-        cacheEntry[offset] = e;
-        // Usable only once the name is whole (below), so that a name cut short by an error leaves nothing behind.
-        entryStamp[e] = 0;
-        entryChar[e] = text.length;
-        entryWire[e] = wire - 1;
+      if (labelStamp[target] === this.stamp) {
+        const n = labelName[target];
+        jumps += nameJumps[n];
+        if (jumps > MAX_POINTER_JUMPS) throw new DecodeError('dns', p, `too many compression jumps (more than ${MAX_POINTER_JUMPS})`);
+        wire += nameWire[n] - labelWireBefore[target] - 1;
+        if (wire > MAX_NAME_LENGTH) throw new DecodeError('dns', p, `name is longer than ${MAX_NAME_LENGTH} bytes`);
+        const c = labelChar[target];
+        tail = c === 0 ? nameText[n] : nameText[n].slice(c);
+        break;
       }
-      wire += len + 1;
-      for (let i = from; i < to; i++) {
-        const c = b[i];
-        text += needsEscape(c) ? escaped(c) : String.fromCharCode(c);
-      }
-      p = to;
+      p = absolute;
+      runStart = absolute;
+      stop = this.end;
     }
     if (tail !== null) text = text === '' ? tail : `${text}.${tail}`;
     else if (text === '') text = '.';
-    for (let e = firstEntry; e < entries; e++) {
-      entryStamp[e] = stamp;
-      entryName[e] = text;
-      entryWire[e] = wire - entryWire[e];
-      entryJumps[e] = jumps;
-    }
+    if (ownEnd > at) this.keep(at, ownEnd, ownEscaped, text, wire, jumps);
     return text;
+  }
+
+  /** Lets later pointers to the labels in [at, ownEnd), those the name holds itself, reuse its text; only a name read whole gets here. */
+  private keep(at: number, ownEnd: number, escapes: boolean, text: string, wire: number, jumps: number): void {
+    if (names >= CACHE_SPAN) return;
+    const n = names++;
+    nameText[n] = text;
+    nameWire[n] = wire;
+    nameJumps[n] = jumps;
+    const b = this.bytes;
+    let char = 0;
+    for (let q = at; q < ownEnd; q += b[q] + 1) {
+      const offset = q - this.start;
+      if (offset >= CACHE_SPAN) break;
+      labelStamp[offset] = this.stamp;
+      labelName[offset] = n;
+      labelChar[offset] = char;
+      labelWireBefore[offset] = q - at;
+      if (!escapes) {
+        char += b[q] + 1;
+      } else {
+        for (let j = q + 1; j <= q + b[q]; j++) char += escapedLength(b[j]);
+        char++;
+      }
+    }
   }
 }
 
