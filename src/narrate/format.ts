@@ -20,7 +20,8 @@ export function text(value: unknown): string {
   if (Array.isArray(value)) return value.map(text).join(', ');
   if (value instanceof Uint8Array) return `${value.length} bytes`;
   if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${text(v)}`).join(' ');
-  return String(value);
+  // Certificate names come with one attribute a line.
+  return String(value).replace(/\n/g, ', ');
 }
 
 /** The details of an event, as "key=value" pairs, for events the story has no special words for. */

@@ -5,14 +5,15 @@
  * followed back and taken apart at the client, ending with the app's own
  * output.
  *
- * The HTTP messages are encrypted on the wire, so their text comes from
- * events: "http-request" ({ method, target, version, headers }) and
- * "http-response" ({ status, reason, headers }) on the client, and the
- * app's printed line from "app-output" ({ line }).
+ * The HTTP messages are encrypted on the wire, so their text comes from the
+ * client's events: the request from "http-request" ({ method, target,
+ * version, headers }) or "app-request-signed" ({ method, target, ... }), the
+ * response from "http-response" or "app-response" ({ status, reason, ... }),
+ * and the app's printed line from "app-output" ({ line }).
  */
 import type { SimEvent } from '../sim/event-log.js';
 import { type StoryContext, eventsBetween, frameOf, ownAddress } from './context.js';
-import { at, details, indent, str } from './format.js';
+import { at, details, indent, str, text } from './format.js';
 import { pathLines } from './hop.js';
 import { tlsKind } from './journey.js';
 import { type LayerContext, deencapsulation, encapsulation } from './layers.js';
@@ -21,19 +22,23 @@ import { type LayerContext, deencapsulation, encapsulation } from './layers.js';
 const NOT_A_SERVER_STEP = /^(tcp-|route$|nat$|switch-forward$|arp|udp-bind$|route-decision$|drop$)/;
 const TLS_STEPS = new Set(['handshake-complete', 'certificate-verified', 'failure', 'alert-sent', 'alert-received']);
 
-function headerLines(e: SimEvent | undefined): string[] {
-  const headers = (e?.headers as ReadonlyArray<readonly [string, string]> | undefined) ?? [];
-  return headers.map(([name, value]) => `${name}: ${value}`);
+/** The message's headers when the event holds them, else its other recorded fields as "name: value". */
+function fieldLines(e: SimEvent, told: readonly string[]): string[] {
+  if (Array.isArray(e.headers)) return (e.headers as ReadonlyArray<readonly [string, string]>).map(([name, value]) => `${name}: ${value}`);
+  const skip = new Set(['timeNs', 'node', 'kind', ...told]);
+  return Object.entries(e)
+    .filter(([k, v]) => !skip.has(k) && v !== undefined && v !== null)
+    .map(([k, v]) => `${k}: ${text(v)}`);
 }
 
 function httpRequestLines(e: SimEvent | undefined): string[] {
   if (!e) return [];
-  return [`${str(e, 'method')} ${str(e, 'target')} ${str(e, 'version') ?? ''}`.trim(), ...headerLines(e)];
+  return [`${str(e, 'method')} ${str(e, 'target')} ${str(e, 'version') ?? ''}`.trim(), ...fieldLines(e, ['method', 'target', 'version'])];
 }
 
 function httpResponseLines(e: SimEvent | undefined): string[] {
   if (!e) return [];
-  return [`${str(e, 'version') ?? ''} ${str(e, 'status')} ${str(e, 'reason') ?? ''}`.trim(), ...headerLines(e)];
+  return [`${str(e, 'version') ?? ''} ${str(e, 'status')} ${str(e, 'reason') ?? ''}`.trim(), ...fieldLines(e, ['version', 'status', 'reason'])];
 }
 
 function sessionLines(ctx: StoryContext): string[] {
@@ -41,15 +46,15 @@ function sessionLines(ctx: StoryContext): string[] {
   return done ? [`TLS session: ${str(done, 'version')} ${str(done, 'cipherSuite')}${done.serverName ? `, server ${str(done, 'serverName')}` : ''}`] : [];
 }
 
-function clientEvent(ctx: StoryContext, kind: string, from: number): SimEvent | undefined {
-  return ctx.events.slice(Math.max(0, from)).find((e) => e.node === ctx.journey.client && e.kind === kind);
+function clientEvent(ctx: StoryContext, kinds: readonly string[], from: number): SimEvent | undefined {
+  return ctx.events.slice(Math.max(0, from)).find((e) => e.node === ctx.journey.client && kinds.includes(e.kind));
 }
 
 export function requestPhase(ctx: StoryContext): string[] {
   const j = ctx.journey;
   if (!j.request || !j.client) return [];
   const lines = ['Phase 4: HTTP request', ''];
-  const request = clientEvent(ctx, 'http-request', 0);
+  const request = clientEvent(ctx, ['http-request', 'app-request-signed'], 0);
   const seg = j.request.event;
   lines.push(`Step 1: ${j.client} sends the request (${at(seg.timeNs)}): TCP seq ${str(seg, 'seq')}, ${str(seg, 'len')} bytes on ${str(seg, 'connection')}`);
   lines.push(...indent(httpRequestLines(request)));
@@ -65,6 +70,10 @@ export function requestPhase(ctx: StoryContext): string[] {
 
 function serverStep(e: SimEvent): string {
   const tls = tlsKind(e);
+  if (tls === 'certificate-verified') {
+    const checks = (e.checks as ReadonlyArray<{ ok: boolean }> | undefined) ?? [];
+    return `${e.node}: TLS ${str(e, 'role') ?? ''} verifies the chain of ${text((e.subjects as string[] | undefined)?.[0])} up to ${str(e, 'anchor')}: ${checks.filter((c) => c.ok).length} of ${checks.length} checks passed (${at(e.timeNs)})`;
+  }
   const what = tls === undefined ? e.kind : `TLS ${e.role ? `${str(e, 'role')} ` : ''}${tls}`;
   return `${e.node}: ${what} ${details(e)} (${at(e.timeNs)})`;
 }
@@ -82,7 +91,7 @@ export function responsePhase(ctx: StoryContext): string[] {
   const seg = j.response.event;
   lines.push(`Step 1: ${seg.node} sends the response (${at(seg.timeNs)}): TCP seq ${str(seg, 'seq')}, ${str(seg, 'len')} bytes on ${str(seg, 'connection')}`);
   if (j.responseDatagram !== undefined) lines.push('', `Step 2: the way back to ${j.client}`, ...indent(pathLines(ctx.events, j.responseDatagram)));
-  const response = clientEvent(ctx, 'http-response', j.response.index);
+  const response = clientEvent(ctx, ['http-response', 'app-response'], j.response.index);
   const frame = frameOf(ctx, j.responseDatagram, j.client, 'inbound');
   const own = ownAddress(ctx);
   if (frame && own) {

@@ -78,7 +78,7 @@ function eventLines(ctx: StoryContext, e: SimEvent, side: string, after: number)
       const lines = [`${who} verifies the certificate chain:`];
       subjects.forEach((s, i) => lines.push(`  certificate ${i + 1}: subject ${s}; issued by ${issuers[i] ?? '?'}`));
       lines.push(`  trust anchor: ${str(e, 'anchor')}`);
-      for (const c of (e.checks as Array<{ step: string; subject: string; ok: boolean }> | undefined) ?? []) lines.push(`  ${c.ok ? 'ok' : 'FAILED'}: ${c.step} (${c.subject.split('\n')[0]})`);
+      for (const c of (e.checks as Array<{ step: string; subject: string; ok: boolean }> | undefined) ?? []) lines.push(`  ${c.ok ? 'ok' : 'FAILED'}: ${c.step} (${c.subject.replace(/\n/g, ', ')})`);
       return lines;
     }
     case 'certificate-verify-checked':
