@@ -20,6 +20,7 @@ export function text(value: unknown): string {
   if (Array.isArray(value)) return value.map(text).join(', ');
   if (value instanceof Uint8Array) return `${value.length} bytes`;
   if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${text(v)}`).join(' ');
+  if (typeof value === 'function') return 'function';
   // Certificate names come with one attribute a line.
   return String(value).replace(/\n/g, ', ');
 }
@@ -46,10 +47,21 @@ export function block(title: string, body: string, by = 2): string[] {
 
 export function str(event: SimEvent | undefined, key: string): string | undefined {
   const v = event?.[key];
-  return v === undefined || v === null ? undefined : String(v);
+  return v === undefined || v === null ? undefined : text(v);
 }
 
 export function num(event: SimEvent | undefined, key: string): number | undefined {
   const v = event?.[key];
   return typeof v === 'number' ? v : undefined;
+}
+
+/** An event's list field, or an empty list when it holds something else. */
+export function list(event: SimEvent | undefined, key: string): readonly unknown[] {
+  const v = event?.[key];
+  return Array.isArray(v) ? v : [];
+}
+
+/** A field of a value read from an event list, whatever that value turns out to be. */
+export function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }

@@ -6,7 +6,7 @@
  * they forward, so the id ties the hops together, NAT included.
  */
 import type { SimEvent } from '../sim/event-log.js';
-import { details, num, str, text } from './format.js';
+import { details, list, num, str, text } from './format.js';
 
 const HOP_KINDS = new Set(['switch-forward', 'route', 'nat', 'arp-release', 'fragment', 'drop', 'link-drop', 'frame-lost']);
 
@@ -37,7 +37,7 @@ export function datagramAfter(events: readonly SimEvent[], fromIndex: number, ma
 }
 
 export function routeLines(e: SimEvent): string[] {
-  const beat = (e.beat as readonly string[] | undefined) ?? [];
+  const beat = list(e, 'beat').map(text);
   const via = e.connected ? `directly connected, out ${str(e, 'egress')}` : `next hop ${str(e, 'nextHop')}${e.nextHopName ? ` (${str(e, 'nextHopName')})` : ''} out ${str(e, 'egress')}`;
   const lines = [
     `${e.node}: Layer 3 routing to ${str(e, 'destination')} (in on ${str(e, 'ingress')}, source ${str(e, 'source')} as forwarded)`,

@@ -1,13 +1,12 @@
 /** Phase 1: the DNS lookup, from the cache check to the cached answer. */
 import type { SimEvent } from '../sim/event-log.js';
 import { type StoryContext, frameOf, frameWhere, isArp, ownAddress } from './context.js';
-import { at, indent, num, seconds, str, text } from './format.js';
+import { at, field, indent, list, num, seconds, str, text } from './format.js';
 import { pathLines } from './hop.js';
 import { deencapsulation, encapsulation } from './layers.js';
 
 function answers(e: SimEvent | undefined): string[] {
-  const list = (e?.answers as ReadonlyArray<Record<string, unknown>> | undefined) ?? [];
-  return list.map((a) => `${text(a.name)} → ${text(a.data)} (${text(a.type)}, TTL ${text(a.ttl)} s)`);
+  return list(e, 'answers').map((a) => `${text(field(a, 'name'))} → ${text(field(a, 'data'))} (${text(field(a, 'type'))}, TTL ${text(field(a, 'ttl'))} s)`);
 }
 
 export function dnsPhase(ctx: StoryContext): string[] {

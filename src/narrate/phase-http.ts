@@ -13,7 +13,7 @@
  */
 import type { SimEvent } from '../sim/event-log.js';
 import { type StoryContext, eventsBetween, frameOf, ownAddress } from './context.js';
-import { at, details, indent, str, text } from './format.js';
+import { at, details, field, indent, list, str, text } from './format.js';
 import { pathLines } from './hop.js';
 import { tlsKind } from './journey.js';
 import { type LayerContext, deencapsulation, encapsulation } from './layers.js';
@@ -24,7 +24,7 @@ const TLS_STEPS = new Set(['handshake-complete', 'certificate-verified', 'failur
 
 /** The message's headers when the event holds them, else its other recorded fields as "name: value". */
 function fieldLines(e: SimEvent, told: readonly string[]): string[] {
-  if (Array.isArray(e.headers)) return (e.headers as ReadonlyArray<readonly [string, string]>).map(([name, value]) => `${name}: ${value}`);
+  if (Array.isArray(e.headers)) return list(e, 'headers').map((h) => (Array.isArray(h) ? `${text(h[0])}: ${text(h[1])}` : text(h)));
   const skip = new Set(['timeNs', 'node', 'kind', ...told]);
   return Object.entries(e)
     .filter(([k, v]) => !skip.has(k) && v !== undefined && v !== null)
@@ -71,8 +71,8 @@ export function requestPhase(ctx: StoryContext): string[] {
 function serverStep(e: SimEvent): string {
   const tls = tlsKind(e);
   if (tls === 'certificate-verified') {
-    const checks = (e.checks as ReadonlyArray<{ ok: boolean }> | undefined) ?? [];
-    return `${e.node}: TLS ${str(e, 'role') ?? ''} verifies the chain of ${text((e.subjects as string[] | undefined)?.[0])} up to ${str(e, 'anchor')}: ${checks.filter((c) => c.ok).length} of ${checks.length} checks passed (${at(e.timeNs)})`;
+    const checks = list(e, 'checks');
+    return `${e.node}: TLS ${str(e, 'role') ?? ''} verifies the chain of ${text(list(e, 'subjects')[0])} up to ${str(e, 'anchor')}: ${checks.filter((c) => field(c, 'ok') === true).length} of ${checks.length} checks passed (${at(e.timeNs)})`;
   }
   const what = tls === undefined ? e.kind : `TLS ${e.role ? `${str(e, 'role')} ` : ''}${tls}`;
   return `${e.node}: ${what} ${details(e)} (${at(e.timeNs)})`;

@@ -1,7 +1,7 @@
 /** Phase 2: the three-way handshake, with the real numbers, options and both 4-tuples. */
 import type { SimEvent } from '../sim/event-log.js';
 import { type StoryContext, frameOf } from './context.js';
-import { at, indent, num, str } from './format.js';
+import { at, indent, num, str, text } from './format.js';
 import { hopsOf, pathLines } from './hop.js';
 import type { Located } from './journey.js';
 import { flagNames, tcpOf, tcpOptionsText } from './layers.js';
@@ -9,7 +9,7 @@ import { flagNames, tcpOf, tcpOptionsText } from './layers.js';
 function segmentLines(ctx: StoryContext, e: SimEvent, packetId: bigint | undefined, acknowledges?: SimEvent): string[] {
   const lines = [`flags ${str(e, 'flags')}, connection ${str(e, 'connection')}`, `Sequence Number: ${num(e, 'seq')}`];
   const ack = num(e, 'ack');
-  if (String(e.flags).includes('ACK') && ack !== undefined) {
+  if (text(e.flags).includes('ACK') && ack !== undefined) {
     const plusOne = acknowledges && ((num(acknowledges, 'seq')! + 1) >>> 0) === ack;
     lines.push(`Acknowledgment Number: ${ack}${plusOne ? ` (the ${str(acknowledges, 'flags')}'s sequence number + 1)` : ''}`);
   }

@@ -8,13 +8,13 @@ import type { HandshakeMessage } from '../../codecs/tls/handshake.js';
 import { cipherSuiteName, namedGroupName, protocolVersionName } from '../../codecs/tls/names.js';
 import type { SimEvent } from '../sim/event-log.js';
 import type { StoryContext } from './context.js';
-import { at, details, indent, str, text } from './format.js';
+import { at, details, field, indent, list, str, text } from './format.js';
 import { tlsKind } from './journey.js';
 import { tlsOf } from './layers.js';
 
 /** "client_hello" → "ClientHello". */
 export function messageName(type: unknown): string {
-  return String(type).split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return text(type).split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
 
 const suite = (n: number) => cipherSuiteName(n) ?? `0x${n.toString(16).padStart(4, '0')}`;
@@ -56,11 +56,11 @@ function eventLines(ctx: StoryContext, e: SimEvent, side: string, after: number)
   switch (kind) {
     case 'handshake-sent': {
       const lines = [`${who} sends ${messageName(e.type)} (${at(e.timeNs)})`];
-      if (Array.isArray(e.cipherSuites)) lines.push(`  cipher suites offered: ${(e.cipherSuites as number[]).map(suite).join(', ')}`);
+      if (Array.isArray(e.cipherSuites)) lines.push(`  cipher suites offered: ${list(e, 'cipherSuites').map((s) => (typeof s === 'number' ? suite(s) : text(s))).join(', ')}`);
       if (typeof e.cipherSuite === 'number') lines.push(`  cipher suite: ${suite(e.cipherSuite)}`);
       if (Array.isArray(e.extensions)) lines.push(`  extensions: ${text(e.extensions)}`);
       if (typeof e.certificates === 'number') lines.push(`  certificates in the chain: ${e.certificates}`);
-      if (e.algorithm !== undefined) lines.push(`  signature algorithm: 0x${Number(e.algorithm).toString(16).padStart(4, '0')}`);
+      if (typeof e.algorithm === 'number') lines.push(`  signature algorithm: 0x${e.algorithm.toString(16).padStart(4, '0')}`);
       if (e.type === 'client_hello' || e.type === 'server_hello') {
         const hello = helloFromFrames(ctx, e.node, e.type, after);
         if (hello) lines.push(...indent(helloLines(hello)));
@@ -73,12 +73,12 @@ function eventLines(ctx: StoryContext, e: SimEvent, side: string, after: number)
     case 'server-hello-accepted':
       return [`${who} accepts the hello: ${text({ cipherSuite: e.cipherSuite, group: e.group, version: e.version, serverName: e.serverName, alpn: e.alpn })}`];
     case 'certificate-verified': {
-      const subjects = (e.subjects as string[] | undefined) ?? [];
-      const issuers = (e.issuers as string[] | undefined) ?? [];
+      const subjects = list(e, 'subjects').map(text);
+      const issuers = list(e, 'issuers').map(text);
       const lines = [`${who} verifies the certificate chain:`];
       subjects.forEach((s, i) => lines.push(`  certificate ${i + 1}: subject ${s}; issued by ${issuers[i] ?? '?'}`));
       lines.push(`  trust anchor: ${str(e, 'anchor')}`);
-      for (const c of (e.checks as Array<{ step: string; subject: string; ok: boolean }> | undefined) ?? []) lines.push(`  ${c.ok ? 'ok' : 'FAILED'}: ${c.step} (${c.subject.replace(/\n/g, ', ')})`);
+      for (const c of list(e, 'checks')) lines.push(`  ${field(c, 'ok') === true ? 'ok' : 'FAILED'}: ${text(field(c, 'step'))} (${text(field(c, 'subject'))})`);
       return lines;
     }
     case 'certificate-verify-checked':
