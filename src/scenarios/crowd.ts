@@ -47,6 +47,8 @@ export function buildCrowd(laptops: number, seed = 1): { network: Network; hosts
     const home: NatRouterOptions = {
       name: `home-router-${i}`,
       outside: 'wan0',
+      // A home's few connections fit a small table; the default sizes a router for a whole ISP's.
+      natCapacity: 4096,
       interfaces: [
         { name: 'lan0', mac: `02:c0:${id}:00:02`, address: '192.168.1.1/24' },
         { name: 'wan0', mac: `02:c0:${id}:00:03`, address: `${homeLink(i, 2)}/30` },
@@ -93,6 +95,6 @@ export function runCrowd(laptops: number, seed = 1): CrowdRun {
   for (const { laptop, tcp } of hosts) {
     new Ec2Client({ host: laptop, tcp, region: 'us-east-1', credentials: EMULATED_CREDENTIALS, trustedRoots: roots, print: () => {} }).describeInstances((r) => results.push(r));
   }
-  network.sim.runUntil(() => results.length === laptops, { untilNs: 120e9 });
+  network.sim.runUntil(() => results.length === laptops, { untilNs: 600e9, maxEvents: 50_000_000 });
   return { network, results, virtualTimeNs: network.sim.now };
 }

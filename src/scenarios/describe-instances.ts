@@ -25,7 +25,6 @@ import { Host } from '../nodes/host.js';
 import { LoadBalancer } from '../nodes/load-balancer.js';
 import { type Network, Topology } from '../nodes/topology.js';
 import type { Capture } from '../sim/capture.js';
-import type { FrameTap } from '../sim/interface.js';
 import { type LoadedPki, INTERNAL_API_NAME, loadEmulatedPki } from '../stack/pki/index.js';
 import { streamTransport } from '../stack/tcp/stream-transport.js';
 import { TcpStack } from '../stack/tcp/tcp-stack.js';
