@@ -4,9 +4,11 @@ import * as arp from '../../codecs/arp.js';
 import { ARP_ETHERNET_IPV4_LENGTH, type ArpHeader, ArpOffsets, ArpOpcode, arpLayout } from '../../codecs/arp.js';
 import { DecodeError } from '../../codecs/decode-error.js';
 import * as ethernet from '../../codecs/ethernet.js';
-import { fixturePath, fromHex, readFixture, toHex } from '../helpers/fixtures.js';
-import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
+import { fixturePath, fromHex, toHex } from '../helpers/fixtures.js';
+import { expectOnlyDecodeError } from '../helpers/decode-errors.js';
 import { captureFrames, networkLayer } from '../helpers/frames.js';
+import { REAL_FRAMES } from '../helpers/real-frames.js';
+import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
 
 const CAPTURES = ['captures/tcpdump__dhcp-rfc4388.pcap', 'captures/dnscap__vlan11.pcap', 'captures/tcpdump__bgp-4byte-asn.pcap'];
 
@@ -24,12 +26,7 @@ const REAL: RealArp[] = CAPTURES.flatMap((file) =>
   }),
 );
 
-interface RealFrame {
-  readonly what: string;
-  readonly hex: string;
-  readonly tshark: Record<string, string>;
-}
-const realFrames = (JSON.parse(new TextDecoder().decode(readFixture('vectors/real_frames.json'))) as RealFrame[]).filter((f) => f.tshark['arp.opcode']);
+const realFrames = REAL_FRAMES.filter((f) => f.tshark['arp.opcode']);
 
 function tsharkView(h: ArpHeader): string[] {
   return [
@@ -196,12 +193,7 @@ describe('arp properties', () => {
   });
 
   function onlyDecodeErrors(bytes: Uint8Array, offset: number): void {
-    try {
-      const d = arp.decode(bytes, offset);
-      expect(d.payloadOffset).toBeLessThanOrEqual(bytes.length);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-    }
+    expectOnlyDecodeError(() => expect(arp.decode(bytes, offset).payloadOffset).toBeLessThanOrEqual(bytes.length));
   }
 
   it('throws nothing but DecodeError on random bytes', () => {

@@ -6,6 +6,7 @@ import { detectCaptureFormat, readCapture, readCaptureDetails } from '../../code
 import { type CaptureRecord, SecretsType } from '../../codecs/capture-record.js';
 import { DecodeError } from '../../codecs/decode-error.js';
 import { fixturePath, readFixture } from '../helpers/fixtures.js';
+import { expectOnlyDecodeError } from '../helpers/decode-errors.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
 import { CAPTURE_FIXTURES, epochToNs, WTAP_ENCAP, wholePrefixes } from './capture-files.js';
 
@@ -166,12 +167,10 @@ describe('reading a file that sits at an offset inside a larger buffer', () => {
 });
 
 function onlyDecodeErrors(bytes: Uint8Array): void {
-  try {
+  expectOnlyDecodeError(() => {
     readCaptureDetails(bytes);
     for (const r of readCapture(bytes)) expect(r.data.length).toBeLessThanOrEqual(bytes.length);
-  } catch (e) {
-    if (!(e instanceof DecodeError)) throw e;
-  }
+  });
 }
 
 const REAL = CAPTURE_FIXTURES.map((f) => readFixture(f.path)).filter((b) => b.length < 16384);

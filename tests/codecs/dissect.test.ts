@@ -7,6 +7,7 @@ import { type DissectedLayer, assemble, dissect } from '../../codecs/dissect.js'
 import { hexdump } from '../../codecs/hexdump.js';
 import { show } from '../../codecs/show.js';
 import { fixturePath, fromHex, readFixture } from '../helpers/fixtures.js';
+import { REAL_FRAMES } from '../helpers/real-frames.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
 
 const CAPTURES = [
@@ -82,13 +83,12 @@ describe('dissect over every frame of every fixture', () => {
   });
 
   it('keeps Ethernet padding as padding, not payload', () => {
-    const real = JSON.parse(Buffer.from(readFixture('vectors/real_frames.json')).toString()) as Array<{ hex: string; tshark: Record<string, string> }>;
-    const arpRequest = fromHex(real[0].hex);
+    const arpRequest = fromHex(REAL_FRAMES[0].hex);
     const layers = dissect(arpRequest);
     expect(names(layers)).toBe('ethernet/arp');
     const eth = layers[0];
     if (eth.name !== 'ethernet') throw new Error('not ethernet');
-    expect(Buffer.from(eth.header.padding ?? []).toString('hex')).toBe(real[0].tshark['eth.padding']);
+    expect(Buffer.from(eth.header.padding ?? []).toString('hex')).toBe(REAL_FRAMES[0].tshark['eth.padding']);
   });
 
   it('gives a raw layer naming the missing bytes when a TCP segment holds part of a TLS record', () => {

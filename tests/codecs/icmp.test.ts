@@ -9,7 +9,9 @@ import * as ipv4 from '../../codecs/ipv4.js';
 import { IpProtocol } from '../../codecs/ipv4.js';
 import { fixturePath, toHex } from '../helpers/fixtures.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
+import { expectOnlyDecodeError } from '../helpers/decode-errors.js';
 import { captureFrames, networkLayer } from '../helpers/frames.js';
+import { tsharkHex16 } from '../helpers/real-frames.js';
 
 const CAPTURES = ['captures/tcpdump__dhcp-rfc4388.pcap', 'captures/dnscap__vlan11.pcap'];
 
@@ -97,7 +99,6 @@ describe('icmp real messages', () => {
 
 describe.skipIf(skipWithoutTshark)('icmp against tshark', () => {
   const FIELDS = ['icmp.type', 'icmp.code', 'icmp.checksum', 'icmp.checksum.status', 'icmp.ident', 'icmp.seq'];
-  const hex16 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
   for (const file of CAPTURES) {
     it(`decodes every ICMP message of ${file} as tshark does, quoted ones included`, () => {
       const rows = tsharkFields(fixturePath(file), FIELDS);
@@ -116,7 +117,7 @@ describe.skipIf(skipWithoutTshark)('icmp against tshark', () => {
         const where = `${file} frame ${p.frameNumber}`;
         expect(t[0], where).toBe(layers.map((h) => h.type).join(','));
         expect(t[1], where).toBe(layers.map((h) => h.code).join(','));
-        expect(t[2], where).toBe(layers.map((h) => hex16(h.checksum)).join(','));
+        expect(t[2], where).toBe(layers.map((h) => tsharkHex16(h.checksum)).join(','));
         // Only the outer checksum is verified; tshark marks quoted ones unverified.
         expect(t[3].split(',')[0], where).toBe(outer.checksumValid ? '1' : '0');
         expect(t[4], where).toBe(echoes.map((h) => h.identifier).join(','));
@@ -230,12 +231,10 @@ describe('icmp properties', () => {
   });
 
   function onlyDecodeErrors(bytes: Uint8Array, offset: number, length?: number): void {
-    try {
+    expectOnlyDecodeError(() => {
       const d = icmp.decode(bytes, offset, length);
       expect(d.payloadOffset + d.payloadLength).toBeLessThanOrEqual(bytes.length);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-    }
+    });
   }
 
   it('throws nothing but DecodeError on random bytes and lengths', () => {

@@ -7,7 +7,9 @@ import * as ipv4 from '../../codecs/ipv4.js';
 import { type Ipv4Header, IPV4_MIN_HEADER_LENGTH, Ipv4Offsets, headerChecksumValid, ipv4Layout } from '../../codecs/ipv4.js';
 import { fixturePath, fromHex, readFixture, toHex } from '../helpers/fixtures.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
+import { expectOnlyDecodeError } from '../helpers/decode-errors.js';
 import { captureFrames, networkLayer } from '../helpers/frames.js';
+import { tsharkHex16 } from '../helpers/real-frames.js';
 
 const CAPTURES = [
   'captures/tcpdump__dns_udp.pcap',
@@ -119,10 +121,9 @@ describe.skipIf(skipWithoutTshark)('ipv4 against tshark', () => {
         // The first occurrence is the outer header; ICMP errors carry a second one inside.
         const t = rows[frameNumber - 1].map((v) => v.split(',')[0]);
         const h = ipv4.decode(frame, offset).header;
-        const hex16 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
         expect([
-          h.source, h.destination, String(h.ttl), hex16(h.identification), h.reservedFlag ? '1' : '0', h.dontFragment ? '1' : '0',
-          h.moreFragments ? '1' : '0', String(h.fragmentOffset / 8), String(h.totalLength), String(h.protocol), hex16(h.checksum),
+          h.source, h.destination, String(h.ttl), tsharkHex16(h.identification), h.reservedFlag ? '1' : '0', h.dontFragment ? '1' : '0',
+          h.moreFragments ? '1' : '0', String(h.fragmentOffset / 8), String(h.totalLength), String(h.protocol), tsharkHex16(h.checksum),
           h.checksumValid ? '1' : '0', String(h.ihl * 4), String(h.dscp), String(h.ecn),
         ], `${file} frame ${frameNumber}`).toEqual(t);
       }
@@ -265,12 +266,10 @@ describe('ipv4 properties', () => {
   });
 
   function onlyDecodeErrors(bytes: Uint8Array, offset: number): void {
-    try {
+    expectOnlyDecodeError(() => {
       const d = ipv4.decode(bytes, offset);
       expect(d.payloadOffset + d.payloadLength).toBeLessThanOrEqual(bytes.length);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-    }
+    });
   }
 
   it('throws nothing but DecodeError on random bytes', () => {

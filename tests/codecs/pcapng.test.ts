@@ -12,6 +12,7 @@ import { LinkType } from '../../codecs/link-type.js';
 import { blockHeaderLayout, decryptionSecretsLayout, enhancedPacketLayout, interfaceDescriptionLayout, readPcapng, sectionHeaderLayout } from '../../codecs/pcapng.js';
 import { PcapngWriter } from '../../codecs/pcapng-writer.js';
 import { fixturePath, readFixture } from '../helpers/fixtures.js';
+import { decodeErrorOf } from '../helpers/decode-errors.js';
 import { pcapVerdict, skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
 import { epochToNs } from './capture-files.js';
 
@@ -245,46 +246,42 @@ const SHB = rawBlock(0x0a0d0d0a, [0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, ...Array(8
 const IDB = rawBlock(1, [1, 0, 0, 0, 0, 0, 0, 0]);
 const epb = (interfaceId: number, capLen: number, data: number[]) => rawBlock(6, [interfaceId, 0, 0, 0, ...Array(8).fill(0), capLen, 0, 0, 0, capLen, 0, 0, 0, ...data]);
 
-function decodeErrorOf(bytes: number[]): DecodeError {
-  try {
+function readErrorOf(bytes: number[]): DecodeError {
+  return decodeErrorOf(() => {
     for (const _ of readPcapng(Uint8Array.from(bytes)));
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error('no DecodeError');
+  });
 }
 
 describe('readPcapng rejects damaged files with a DecodeError that says where', () => {
   it('a block total length below 12, not a multiple of 4, or past the file', () => {
     const small = [...SHB, 1, 0, 0, 0, 8, 0, 0, 0, 8, 0, 0, 0];
-    expect(decodeErrorOf(small)).toMatchObject({ layer: 'pcapng', offset: SHB.length + 4, reason: 'block total length 8 is below 12' });
+    expect(readErrorOf(small)).toMatchObject({ layer: 'pcapng', offset: SHB.length + 4, reason: 'block total length 8 is below 12' });
     const odd = [...SHB, 1, 0, 0, 0, 14, 0, 0, 0, 0, 0, 14, 0, 0, 0];
-    expect(decodeErrorOf(odd).reason).toMatch(/not a multiple of 4/);
+    expect(readErrorOf(odd).reason).toMatch(/not a multiple of 4/);
     const past = [...SHB, 1, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    expect(decodeErrorOf(past)).toMatchObject({ offset: SHB.length, reason: 'truncated block', need: 40, have: 16 });
+    expect(readErrorOf(past)).toMatchObject({ offset: SHB.length, reason: 'truncated block', need: 40, have: 16 });
   });
 
   it('a trailing length that differs from the leading one', () => {
     const bytes = [...SHB, ...rawBlock(1, [1, 0, 0, 0, 0, 0, 0, 0], 24)];
-    expect(decodeErrorOf(bytes)).toMatchObject({ offset: SHB.length + 16, reason: 'trailing block length 24 differs from the leading 20' });
+    expect(readErrorOf(bytes)).toMatchObject({ offset: SHB.length + 16, reason: 'trailing block length 24 differs from the leading 20' });
   });
 
   it('an option whose length runs past its block', () => {
     const bytes = [...SHB, ...rawBlock(1, [1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 9, 0, 0x65, 0x74, 0x68, 0x30])];
-    expect(decodeErrorOf(bytes)).toMatchObject({ offset: SHB.length + 16, reason: 'option 2 length 9 runs past its block' });
+    expect(readErrorOf(bytes)).toMatchObject({ offset: SHB.length + 16, reason: 'option 2 length 9 runs past its block' });
   });
 
   it('a packet for an interface that no IDB declared, and a captured length past its block', () => {
-    expect(decodeErrorOf([...SHB, ...IDB, ...epb(1, 4, [1, 2, 3, 4])]).reason).toBe('interface 1 has no Interface Description Block in section 0');
-    expect(decodeErrorOf([...SHB, ...IDB, ...epb(0, 8, [1, 2, 3, 4])]).reason).toBe('captured length 8 runs past its block');
+    expect(readErrorOf([...SHB, ...IDB, ...epb(1, 4, [1, 2, 3, 4])]).reason).toBe('interface 1 has no Interface Description Block in section 0');
+    expect(readErrorOf([...SHB, ...IDB, ...epb(0, 8, [1, 2, 3, 4])]).reason).toBe('captured length 8 runs past its block');
   });
 
   it('a bad byte-order magic, and a file that does not begin with an SHB', () => {
     const badMagic = [...SHB];
     badMagic[8] = 0;
-    expect(decodeErrorOf(badMagic)).toMatchObject({ offset: 8, reason: 'bad byte-order magic 0x1a2b3c00' });
-    expect(decodeErrorOf([...IDB]).reason).toBe('file does not start with a Section Header Block');
+    expect(readErrorOf(badMagic)).toMatchObject({ offset: 8, reason: 'bad byte-order magic 0x1a2b3c00' });
+    expect(readErrorOf([...IDB]).reason).toBe('file does not start with a Section Header Block');
   });
 
   it('yields the packets before the damage, then throws', () => {

@@ -17,27 +17,19 @@ import {
   tcpLayout,
 } from '../../codecs/tcp.js';
 import { type TcpOption, decodeOptions, encodeOptions, optionsLength } from '../../codecs/tcp-options.js';
-import { fromHex, readFixture } from '../helpers/fixtures.js';
+import { fromHex } from '../helpers/fixtures.js';
+import { decodeErrorOf, expectOnlyDecodeError } from '../helpers/decode-errors.js';
+import { REAL_FRAMES, tsharkHex16 } from '../helpers/real-frames.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
 import { pseudoHeaderBytes, referenceChecksum, referenceSum } from './reference-checksum.js';
-import { type Segment, segmentOfFrame, segmentsOf } from './transport-segments.js';
+import { type Segment, segmentFixtures, segmentOfFrame } from './transport-segments.js';
 
 const FILES = ['captures/tcpdump__dns_tcp.pcap', 'captures/tcpdump__bgp-4byte-asn.pcap', 'captures/tcpdump__pptp.pcap', 'captures/tcpdump__tcp-handshake-nano.pcap'];
 const RAW = { computeChecksums: false, fixLengths: false } as const;
 const PSEUDO = { source: '192.168.1.100', destination: '203.0.113.50' };
 
-interface RealFrame {
-  readonly what: string;
-  readonly file: string;
-  readonly frame: number;
-  readonly hex: string;
-  readonly tshark: Record<string, string>;
-}
-const realFrames = JSON.parse(new TextDecoder().decode(readFixture('vectors/real_frames.json'))) as RealFrame[];
-const realTcpFrames = realFrames.filter((f) => 'tcp.hdr_len' in f.tshark);
-
-const segmentsByFile = new Map(FILES.map((file) => [file, segmentsOf(file, 6)]));
-const allSegments: Segment[] = [...[...segmentsByFile.values()].flat(), ...realTcpFrames.map((f) => segmentOfFrame(fromHex(f.hex), 6))];
+const realTcpFrames = REAL_FRAMES.filter((f) => 'tcp.hdr_len' in f.tshark);
+const { byFile: segmentsByFile, all: allSegments } = segmentFixtures(FILES, 6, realTcpFrames);
 
 function segmentBytes(s: Segment): Uint8Array {
   return s.bytes.subarray(s.offset, s.offset + s.length);
@@ -51,10 +43,6 @@ function flagsWord(h: TcpHeader): number {
 
 function ofKind<K extends string>(options: readonly TcpOption[], kind: K): Array<Extract<TcpOption, { kind: K }>> {
   return options.filter((o): o is Extract<TcpOption, { kind: K }> => o.kind === kind);
-}
-
-function hex16(n: number): string {
-  return `0x${n.toString(16).padStart(4, '0')}`;
 }
 
 describe('tcp on real segments', () => {
@@ -109,7 +97,7 @@ describe('tcp on real segments', () => {
       const s = segmentOfFrame(fromHex(f.hex), 6);
       const { header: h } = decode(s.bytes, s.offset, s.length, s);
       const t = f.tshark;
-      expect(hex16(h.checksum)).toBe(t['tcp.checksum']);
+      expect(tsharkHex16(h.checksum)).toBe(t['tcp.checksum']);
       expect(String(h.dataOffset * 4)).toBe(t['tcp.hdr_len']);
       expect(String(h.window)).toBe(t['tcp.window_size_value']);
       expect(ofKind(h.options, 'mss').map((o) => String(o.value)).join(',')).toBe(t['tcp.options.mss_val']);
@@ -194,7 +182,7 @@ describe.skipIf(skipWithoutTshark)('tcp against tshark', () => {
       String(h.dataOffset * 4),
       `0x${flagsWord(h).toString(16).padStart(4, '0')}`,
       String(h.window),
-      hex16(h.checksum),
+      tsharkHex16(h.checksum),
       h.checksumValid ? '1' : '0',
       String(h.urgentPointer),
       ofKind(h.options, 'mss').map((o) => o.value).join(','),
@@ -426,14 +414,6 @@ describe('tcp properties', () => {
   });
 });
 
-function expectOnlyDecodeError(run: () => unknown): void {
-  try {
-    run();
-  } catch (error) {
-    if (!(error instanceof DecodeError)) throw error;
-  }
-}
-
 function headerWith(options: string): Uint8Array {
   const opts = fromHex(options);
   const out = new Uint8Array(20 + opts.length);
@@ -441,16 +421,6 @@ function headerWith(options: string): Uint8Array {
   out[12] = ((20 + opts.length) / 4) << 4;
   out.set(opts, 20);
   return out;
-}
-
-function decodeErrorOf(run: () => unknown): DecodeError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DecodeError) return error;
-    throw error;
-  }
-  throw new Error('expected a DecodeError');
 }
 
 describe('tcp errors and edge cases', () => {

@@ -27,6 +27,7 @@ import {
   signatureSchemeName,
   tlsRecordLayout,
 } from '../../codecs/tls/index.js';
+import { expectOnlyDecodeError } from '../helpers/decode-errors.js';
 import { rfc8448Hex as hex } from '../helpers/rfc8448.js';
 import { handshakeMessage, tls12Message } from './tls-arbitraries.js';
 import { tcpPayloads } from './tls-pcap.js';
@@ -40,23 +41,17 @@ const realRecords = [
 ];
 const realMessages = [hex('clienthello_handshake_msg.hex'), hex('serverhello_handshake_msg.hex'), hex('server_flight_plaintext.hex')];
 
-function onlyDecodeError(run: () => unknown): void {
-  try {
-    run();
-  } catch (e) {
-    if (!(e instanceof DecodeError)) throw e;
-    expect(e.layer).toBe('tls');
-  }
-}
+/** Every failure must be a DecodeError of the TLS layer. */
+const onlyTlsDecodeError = (run: () => unknown): void => expectOnlyDecodeError(run, 'tls');
 
 function decodeEverything(bytes: Uint8Array): void {
-  onlyDecodeError(() => decodeRecord(bytes));
-  onlyDecodeError(() => decodeRecords(bytes));
-  onlyDecodeError(() => decodeHandshake(bytes));
-  onlyDecodeError(() => decodeHandshake(bytes, 0, { tls13: false }));
-  onlyDecodeError(() => decodeHandshakeMessages(bytes));
-  onlyDecodeError(() => decodeAlert(bytes));
-  onlyDecodeError(() => new HandshakeReassembler().push(bytes));
+  onlyTlsDecodeError(() => decodeRecord(bytes));
+  onlyTlsDecodeError(() => decodeRecords(bytes));
+  onlyTlsDecodeError(() => decodeHandshake(bytes));
+  onlyTlsDecodeError(() => decodeHandshake(bytes, 0, { tls13: false }));
+  onlyTlsDecodeError(() => decodeHandshakeMessages(bytes));
+  onlyTlsDecodeError(() => decodeAlert(bytes));
+  onlyTlsDecodeError(() => new HandshakeReassembler().push(bytes));
 }
 
 const mutated = (samples: Uint8Array[]) =>

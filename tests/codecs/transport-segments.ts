@@ -7,6 +7,7 @@
 import { EtherType } from '../../codecs/ethernet.js';
 import * as ipv4 from '../../codecs/ipv4.js';
 import { LinkType } from '../../codecs/link-type.js';
+import { fromHex } from '../helpers/fixtures.js';
 import { captureFrames, networkLayer } from '../helpers/frames.js';
 
 export interface Segment {
@@ -40,4 +41,10 @@ export function segmentOfFrame(frame: Uint8Array, protocol: number): Segment {
   const segment = segmentAt(0, frame, LinkType.ethernet, protocol);
   if (!segment) throw new Error(`frame carries no IPv4 protocol ${protocol}`);
   return segment;
+}
+
+/** The segments of each capture fixture, and all of them together with those of the frames kept as hex. */
+export function segmentFixtures(files: readonly string[], protocol: number, hexFrames: readonly { readonly hex: string }[]): { byFile: Map<string, Segment[]>; all: Segment[] } {
+  const byFile = new Map(files.map((file) => [file, segmentsOf(file, protocol)]));
+  return { byFile, all: [...[...byFile.values()].flat(), ...hexFrames.map((f) => segmentOfFrame(fromHex(f.hex), protocol))] };
 }

@@ -3,30 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../codecs/decode-error.js';
 import { UDP_HEADER_LENGTH, type UdpHeader, UdpOffsets, decode, encode, encodeInto, encodingLength, udpLayout } from '../../codecs/udp.js';
 import { fromHex, readFixture } from '../helpers/fixtures.js';
+import { expectOnlyDecodeError } from '../helpers/decode-errors.js';
+import { REAL_FRAMES, tsharkHex16 } from '../helpers/real-frames.js';
 import { skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
 import { pseudoHeaderBytes, referenceChecksum, referenceSum } from './reference-checksum.js';
-import { type Segment, segmentOfFrame, segmentsOf } from './transport-segments.js';
+import { type Segment, segmentFixtures, segmentOfFrame } from './transport-segments.js';
 
 const FILES = ['captures/tcpdump__dns_udp.pcap', 'captures/tcpdump__dhcp-rfc4388.pcap', 'captures/dnscap__vlan11.pcap'];
 const RAW = { computeChecksums: false, fixLengths: false } as const;
 const PSEUDO = { source: '192.168.1.100', destination: '8.8.8.8' };
 
-interface RealFrame {
-  readonly hex: string;
-  readonly tshark: Record<string, string>;
-}
-const realUdpFrames = (JSON.parse(new TextDecoder().decode(readFixture('vectors/real_frames.json'))) as RealFrame[]).filter((f) => 'udp.checksum' in f.tshark);
+const realUdpFrames = REAL_FRAMES.filter((f) => 'udp.checksum' in f.tshark);
 const ovs = (JSON.parse(new TextDecoder().decode(readFixture('vectors/vectors.json'))) as Record<string, Record<string, string>>).udp_pseudoheader_ovs;
 
-const segmentsByFile = new Map(FILES.map((file) => [file, segmentsOf(file, 17)]));
-const allSegments: Segment[] = [...[...segmentsByFile.values()].flat(), ...realUdpFrames.map((f) => segmentOfFrame(fromHex(f.hex), 17))];
+const { byFile: segmentsByFile, all: allSegments } = segmentFixtures(FILES, 17, realUdpFrames);
 
 function datagram(s: Segment): Uint8Array {
   return s.bytes.subarray(s.offset, s.offset + s.length);
-}
-
-function hex16(n: number): string {
-  return `0x${n.toString(16).padStart(4, '0')}`;
 }
 
 describe('udp on real datagrams', () => {
@@ -65,7 +58,7 @@ describe('udp on real datagrams', () => {
     for (const f of realUdpFrames) {
       const s = segmentOfFrame(fromHex(f.hex), 17);
       const { header } = decode(s.bytes, s.offset, s.length, s);
-      expect(hex16(header.checksum)).toBe(f.tshark['udp.checksum']);
+      expect(tsharkHex16(header.checksum)).toBe(f.tshark['udp.checksum']);
       expect(header.checksumValid).toBe(true);
     }
   });
@@ -104,7 +97,7 @@ describe.skipIf(skipWithoutTshark)('udp against tshark', () => {
         const { header: h } = decode(s.bytes, s.offset, s.length, { source: s.source, destination: s.destination });
         // Wireshark's checksum status: 0 bad, 1 good, 3 not present (a zero checksum).
         const status = h.checksum === 0 ? '3' : h.checksumValid ? '1' : '0';
-        expect([String(s.frame), String(h.sourcePort), String(h.destinationPort), String(h.length), hex16(h.checksum), status]).toEqual(theirs[i]);
+        expect([String(s.frame), String(h.sourcePort), String(h.destinationPort), String(h.length), tsharkHex16(h.checksum), status]).toEqual(theirs[i]);
       });
     });
   }
@@ -260,10 +253,3 @@ describe('udp properties', () => {
   });
 });
 
-function expectOnlyDecodeError(run: () => unknown): void {
-  try {
-    run();
-  } catch (error) {
-    if (!(error instanceof DecodeError)) throw error;
-  }
-}
