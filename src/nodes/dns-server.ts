@@ -13,6 +13,7 @@ import * as dns from '../../codecs/dns.js';
 import type { DnsRecordData } from '../../codecs/dns-rdata.js';
 import type { Simulator } from '../sim/simulator.js';
 import type { ByteStream } from '../stack/byte-stream.js';
+import { readDnsMessages } from '../stack/dns-tcp.js';
 import { Host, type HostConfig } from './host.js';
 
 export interface ZoneRecord {
@@ -126,22 +127,17 @@ export class DnsServer extends Host {
   /** Answers every length-prefixed question on a TCP connection (RFC 7766). */
   serveStream(stream: ByteStream): void {
     const reader = new dns.DnsTcpStream();
-    stream.on('data', (chunk) => {
-      reader.push(chunk);
-      for (;;) {
-        let message: dns.DnsMessage | undefined;
-        try {
-          message = reader.next();
-        } catch (error) {
-          if (!(error instanceof DecodeError)) throw error;
-          this.drop('malformed', { protocol: 'dns', transport: 'tcp', reason: error.reason });
-          continue;
-        }
-        if (message === undefined) return;
-        const response = this.answer(message, 'tcp', 'tcp peer');
-        if (response) stream.write(dns.encodeTcp(response));
-      }
-    });
+    stream.on('data', (chunk) =>
+      readDnsMessages(
+        reader,
+        chunk,
+        (message) => {
+          const response = this.answer(message, 'tcp', 'tcp peer');
+          if (response) stream.write(dns.encodeTcp(response));
+        },
+        (error) => this.drop('malformed', { protocol: 'dns', transport: 'tcp', reason: error.reason }),
+      ),
+    );
     stream.on('end', () => stream.end());
   }
 

@@ -15,6 +15,7 @@ import type { DnsRecordData } from '../../codecs/dns-rdata.js';
 import type { ScheduledEvent } from '../sim/event-queue.js';
 import type { BaseNode } from '../nodes/base-node.js';
 import type { ByteStream } from './byte-stream.js';
+import { readDnsMessages } from './dns-tcp.js';
 import type { UdpService } from './udp.js';
 
 export interface DnsResolverOptions {
@@ -237,25 +238,21 @@ class Lookup {
     });
     stream.on('data', (chunk) => {
       if (this.finished) return;
-      reader.push(chunk);
-      for (;;) {
-        let message: dns.DnsMessage | undefined;
-        try {
-          message = reader.next();
-        } catch (error) {
-          if (!(error instanceof DecodeError)) throw error;
-          this.resolver.host.drop('malformed', { protocol: 'dns', reason: error.reason });
-          continue;
-        }
-        if (message === undefined) return;
-        if (!(message.flags.qr && message.id === this.id)) {
-          this.resolver.host.drop('dns-mismatch', { id: message.id });
-          continue;
-        }
-        this.sim.cancel(this.timer);
-        stream.end();
-        return this.finish(message, 'tcp');
-      }
+      readDnsMessages(
+        reader,
+        chunk,
+        (message) => {
+          if (!(message.flags.qr && message.id === this.id)) {
+            this.resolver.host.drop('dns-mismatch', { id: message.id });
+            return false;
+          }
+          this.sim.cancel(this.timer);
+          stream.end();
+          this.finish(message, 'tcp');
+          return true;
+        },
+        (error) => this.resolver.host.drop('malformed', { protocol: 'dns', reason: error.reason }),
+      );
     });
     stream.on('close', (error) => {
       if (this.finished) return;
