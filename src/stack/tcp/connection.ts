@@ -321,12 +321,7 @@ export class TcpConnection implements ByteStream, Endpoints {
     this.timestampArrived(header, 0);
     if (f.ack) {
       this.rcvAdvRight = this.rcvNxt + this.synWindow();
-      this.sndWl1 = 0;
-      this.sndWl2 = ackOffset;
-      this.acknowledge(ackOffset);
-      this.setState('ESTABLISHED');
-      this.sendAck();
-      this.becameEstablished();
+      this.handshakeAcknowledged(0, ackOffset);
     } else {
       // Simultaneous open (RFC 9293 §3.5, figure 8).
       this.setState('SYN-RECEIVED');
@@ -346,12 +341,7 @@ export class TcpConnection implements ByteStream, Endpoints {
       const ackOffset = seqDiff(header.acknowledgmentNumber, this.iss);
       if (f.ack && ackOffset > this.sndUna && ackOffset <= this.sndMax) {
         this.timestampArrived(header, segSeq);
-        this.sndWl1 = segSeq;
-        this.sndWl2 = ackOffset;
-        this.acknowledge(ackOffset);
-        this.setState('ESTABLISHED');
-        this.sendAck();
-        this.becameEstablished();
+        this.handshakeAcknowledged(segSeq, ackOffset);
       } else {
         this.sendSyn(true);
       }
@@ -897,6 +887,16 @@ export class TcpConnection implements ByteStream, Endpoints {
     if (to === this.state) return;
     this.host.sim.log.record(this.host.node, 'tcp-state', { connection: this.label, from: this.state, to });
     this.state = to;
+  }
+
+  /** The peer's SYN-ACK acknowledged our SYN: the send window dates from that segment, and our ACK opens the connection. */
+  private handshakeAcknowledged(segSeq: number, ackOffset: number): void {
+    this.sndWl1 = segSeq;
+    this.sndWl2 = ackOffset;
+    this.acknowledge(ackOffset);
+    this.setState('ESTABLISHED');
+    this.sendAck();
+    this.becameEstablished();
   }
 
   private becameEstablished(): void {
