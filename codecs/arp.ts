@@ -89,46 +89,42 @@ export function decode(bytes: Uint8Array, offset = 0): Decoded<ArpHeader> {
   return decoded(bytes, header, length, offset + length, 0);
 }
 
-function hardwareLength(address: string | Uint8Array): number {
-  return typeof address === 'string' ? 6 : address.length;
+/** How an address given as text is written: a MAC in 6 bytes, an IPv4 address in 4. */
+interface TextForm {
+  readonly length: number;
+  write(buf: Uint8Array, offset: number, text: string): void;
+}
+const HARDWARE: TextForm = { length: 6, write: writeMac };
+const PROTOCOL: TextForm = { length: 4, write: writeIpv4 };
+
+function addressLength(address: string | Uint8Array, form: TextForm): number {
+  return typeof address === 'string' ? form.length : address.length;
 }
 
-function protocolLength(address: string | Uint8Array): number {
-  return typeof address === 'string' ? 4 : address.length;
+/** Writes a text address in its form, or raw bytes as they are; returns the bytes written. */
+function writeAddress(buf: Uint8Array, offset: number, address: string | Uint8Array, form: TextForm): number {
+  if (typeof address === 'string') {
+    form.write(buf, offset, address);
+    return form.length;
+  }
+  buf.set(address, offset);
+  return address.length;
 }
 
 /** The packet's length as written: 8 plus the four addresses (text ones count 6 and 4). */
 function packetLength(header: ArpHeader): number {
   return (
     ARP_FIXED_LENGTH +
-    hardwareLength(header.senderHardwareAddress) +
-    protocolLength(header.senderProtocolAddress) +
-    hardwareLength(header.targetHardwareAddress) +
-    protocolLength(header.targetProtocolAddress)
+    addressLength(header.senderHardwareAddress, HARDWARE) +
+    addressLength(header.senderProtocolAddress, PROTOCOL) +
+    addressLength(header.targetHardwareAddress, HARDWARE) +
+    addressLength(header.targetProtocolAddress, PROTOCOL)
   );
 }
 
 /** ARP carries nothing; a payload, if given, is written after the packet as it is. */
 export function encodingLength(header: ArpHeader, payloadLength = 0, _options?: EncodeOptions): number {
   return packetLength(header) + payloadLength;
-}
-
-function writeHardware(buf: Uint8Array, offset: number, address: string | Uint8Array): number {
-  if (typeof address === 'string') {
-    writeMac(buf, offset, address);
-    return 6;
-  }
-  buf.set(address, offset);
-  return address.length;
-}
-
-function writeProtocol(buf: Uint8Array, offset: number, address: string | Uint8Array): number {
-  if (typeof address === 'string') {
-    writeIpv4(buf, offset, address);
-    return 4;
-  }
-  buf.set(address, offset);
-  return address.length;
 }
 
 /**
@@ -142,9 +138,9 @@ export function encodeInto(buf: Uint8Array, offset: number, header: ArpHeader, p
   let hardwareSize = header.hardwareSize;
   let protocolSize = header.protocolSize;
   if (fixLengths(options)) {
-    hardwareSize = hardwareLength(header.senderHardwareAddress);
-    protocolSize = protocolLength(header.senderProtocolAddress);
-    if (hardwareLength(header.targetHardwareAddress) !== hardwareSize || protocolLength(header.targetProtocolAddress) !== protocolSize) {
+    hardwareSize = addressLength(header.senderHardwareAddress, HARDWARE);
+    protocolSize = addressLength(header.senderProtocolAddress, PROTOCOL);
+    if (addressLength(header.targetHardwareAddress, HARDWARE) !== hardwareSize || addressLength(header.targetProtocolAddress, PROTOCOL) !== protocolSize) {
       throw new RangeError('arp: sender and target addresses differ in size');
     }
     if (hardwareSize > 255 || protocolSize > 255) throw new RangeError('arp: an address is longer than 255 bytes');
@@ -158,10 +154,10 @@ export function encodeInto(buf: Uint8Array, offset: number, header: ArpHeader, p
   buf[offset + 6] = (header.opcode >>> 8) & 0xff;
   buf[offset + 7] = header.opcode & 0xff;
   let at = offset + ARP_FIXED_LENGTH;
-  at += writeHardware(buf, at, header.senderHardwareAddress);
-  at += writeProtocol(buf, at, header.senderProtocolAddress);
-  at += writeHardware(buf, at, header.targetHardwareAddress);
-  at += writeProtocol(buf, at, header.targetProtocolAddress);
+  at += writeAddress(buf, at, header.senderHardwareAddress, HARDWARE);
+  at += writeAddress(buf, at, header.senderProtocolAddress, PROTOCOL);
+  at += writeAddress(buf, at, header.targetHardwareAddress, HARDWARE);
+  at += writeAddress(buf, at, header.targetProtocolAddress, PROTOCOL);
   buf.set(payload, at);
   return total;
 }
