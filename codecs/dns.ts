@@ -200,6 +200,8 @@ function decodeRecords(reader: NameReader, count: number, section: string): DnsR
   return records;
 }
 
+const reader = new NameReader(new Uint8Array(0), 0, 0);
+
 /**
  * Decodes the message in [offset, offset + length). Bytes after its last
  * record are the payload (none, in a well-formed message).
@@ -211,7 +213,7 @@ export function decode(bytes: Uint8Array, offset = 0, length = bytes.length - of
   const b = bytes;
   const qdcount = (b[offset + 4] << 8) | b[offset + 5];
   const pointers: DnsPointer[] = [];
-  const reader = new NameReader(bytes, offset, end, pointers);
+  reader.begin(bytes, offset, end, pointers);
   reader.pos = offset + DNS_HEADER_LENGTH;
   const questions: DnsQuestion[] = [];
   for (let n = 0; n < qdcount; n++) {
