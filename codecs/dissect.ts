@@ -7,6 +7,7 @@
  * with both options false, a dissected frame comes back byte for byte.
  */
 import * as arp from './arp.js';
+import { concatBytes } from './bytes.js';
 import { pseudoHeaderSum } from './checksum.js';
 import type { EncodeOptions, PseudoHeader } from './codec.js';
 import { DecodeError } from './decode-error.js';
@@ -250,19 +251,6 @@ function application(w: Walker, seg: tcp.TcpHeader, offset: number, end: number,
   w.raw(offset, end);
 }
 
-/** Concatenates byte arrays; assemble builds frames from the inside out. */
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 function pseudoFor(layers: readonly DissectedLayer[], index: number): PseudoHeader | undefined {
   for (let i = index - 1; i >= 0; i--) {
     const l = layers[i];
@@ -283,21 +271,21 @@ export function assemble(layers: readonly DissectedLayer[], options?: EncodeOpti
     switch (layer.name) {
       case 'raw':
       case 'error':
-        inner = concat([layer.header.bytes, inner]);
+        inner = concatBytes([layer.header.bytes, inner]);
         break;
       case 'http':
-        inner = concat([http.encode(layer.header, options), inner]);
+        inner = concatBytes([http.encode(layer.header, options), inner]);
         break;
       case 'tls':
-        inner = concat([encodeRecords(layer.header.records, options), inner]);
+        inner = concatBytes([encodeRecords(layer.header.records, options), inner]);
         break;
       case 'dns': {
         const message = dns.encode(layer.header, { ...options, compress: 'as-found' });
         if (layer.header.tcpLength === undefined) {
-          inner = concat([message, inner]);
+          inner = concatBytes([message, inner]);
         } else {
           const prefix = options?.fixLengths === false ? layer.header.tcpLength : message.length;
-          inner = concat([Uint8Array.of(prefix >> 8, prefix & 0xff), message, inner]);
+          inner = concatBytes([Uint8Array.of(prefix >> 8, prefix & 0xff), message, inner]);
         }
         break;
       }
@@ -314,7 +302,7 @@ export function assemble(layers: readonly DissectedLayer[], options?: EncodeOpti
         inner = ipv4.encode(layer.header, inner, options);
         break;
       case 'arp':
-        inner = concat([arp.encode(layer.header, new Uint8Array(0), options), inner]);
+        inner = concatBytes([arp.encode(layer.header, new Uint8Array(0), options), inner]);
         break;
       case 'vlan':
         inner = vlan.encode(layer.header, inner, options);
