@@ -78,7 +78,7 @@ export function hopLines(e: SimEvent): string[] {
     case 'switch-forward':
       return switchLines(e);
     case 'arp-release':
-      return [`${e.node}: ARP resolved ${str(e, 'destination')}: frame released with destination MAC ${str(e, 'macDestination')} out ${str(e, 'egress')}`];
+      return [`${e.node}: the next hop answered its ARP; the packet for ${str(e, 'destination')} leaves ${str(e, 'egress')} with destination MAC ${str(e, 'macDestination')}`];
     default:
       return [`${e.node}: ${e.kind} ${details(e)}`];
   }

@@ -42,6 +42,7 @@ export interface Journey {
   readonly synAck?: Located;
   readonly synAckDatagram?: bigint;
   readonly ack?: Located;
+  readonly ackDatagram?: bigint;
   readonly server?: string;
   /** The connection as the client sees it and as the server sees it (after NAT). */
   readonly inside?: { readonly local: Endpoint; readonly remote: Endpoint };
@@ -52,6 +53,11 @@ export interface Journey {
   readonly response?: Located;
   readonly responseDatagram?: bigint;
   readonly responseArrival?: Located;
+}
+
+/** A segment event that carried bytes. */
+function hasData(e: SimEvent): boolean {
+  return typeof e.len === 'number' && e.len > 0;
 }
 
 function first(events: readonly SimEvent[], from: number, test: (e: SimEvent) => boolean): Located | undefined {
@@ -129,7 +135,8 @@ function insideAddress(events: readonly SimEvent[], packetId: bigint | undefined
   if (packetId === undefined) return undefined;
   const nat = events.find((e) => e.kind === 'nat' && e.packetId === packetId && e.direction === 'outbound');
   if (typeof nat?.inside === 'string') return nat.inside.slice(0, nat.inside.lastIndexOf(':'));
-  return events.find((e) => e.kind === 'route' && e.packetId === packetId)?.source as string | undefined;
+  const source = events.find((e) => e.kind === 'route' && e.packetId === packetId)?.source;
+  return typeof source === 'string' ? source : undefined;
 }
 
 export function findJourney(events: readonly SimEvent[], frames: readonly FrameRecord[] = []): Journey {
@@ -141,7 +148,7 @@ export function findJourney(events: readonly SimEvent[], frames: readonly FrameR
 
   const dnsQuery = dnsCache && first(events, dnsCache.index, (e) => mine(e) && e.kind === 'dns-query');
   const dnsRoute = dnsQuery && first(events, dnsQuery.index, (e) => mine(e) && e.kind === 'route-decision');
-  const dnsServer = dnsRoute?.event.destination as string | undefined;
+  const dnsServer = typeof dnsRoute?.event.destination === 'string' ? dnsRoute.event.destination : undefined;
   const dnsQueryDatagram = dnsQuery && (udpDatagram(frames, dnsQuery.event, dnsQuery.event.sourcePort) ?? datagramAfter(events, dnsQuery.index, { destination: dnsServer }));
   const dnsServerAnswer = dnsQuery && first(events, dnsQuery.index, (e) => e.kind === 'dns-server-response');
   const dnsResponseDatagram = dnsServerAnswer && (udpDatagram(frames, dnsServerAnswer.event, 53) ?? datagramAfter(events, dnsServerAnswer.index, { source: dnsServer }));
@@ -161,11 +168,12 @@ export function findJourney(events: readonly SimEvent[], frames: readonly FrameR
   const sameConnection = (e: SimEvent) => e.connection === syn?.event.connection;
   const ack = synAck && first(events, synAck.index, (e) => mine(e) && e.kind === 'tcp-segment-sent' && e.flags === 'ACK' && sameConnection(e));
 
+  const ackDatagram = fromClient(ack);
   const clientTlsDone = syn && first(events, syn.index, (e) => mine(e) && tlsKind(e) === 'handshake-complete');
-  const request = syn && first(events, clientTlsDone?.index ?? ack?.index ?? syn.index, (e) => mine(e) && e.kind === 'tcp-segment-sent' && sameConnection(e) && (e.len as number) > 0);
+  const request = syn && first(events, clientTlsDone?.index ?? ack?.index ?? syn.index, (e) => mine(e) && e.kind === 'tcp-segment-sent' && sameConnection(e) && hasData(e));
   const requestDatagram = fromClient(request);
   const serverConnection = synAck?.event.connection;
-  const response = request && first(events, request.index, (e) => e.node === server && e.kind === 'tcp-segment-sent' && e.connection === serverConnection && (e.len as number) > 0 && isAfterRequestArrived(events, request.index, e));
+  const response = request && first(events, request.index, (e) => e.node === server && e.kind === 'tcp-segment-sent' && e.connection === serverConnection && hasData(e) && isAfterRequestArrived(events, request.index, e));
   const responseDatagram = fromServer(response);
   const responseArrival = response && first(events, response.index, (e) => mine(e) && e.kind === 'tcp-segment-received' && sameConnection(e) && e.seq === response.event.seq);
 
@@ -184,6 +192,7 @@ export function findJourney(events: readonly SimEvent[], frames: readonly FrameR
     synAck,
     synAckDatagram,
     ack,
+    ackDatagram,
     server,
     inside,
     outside,
@@ -202,7 +211,7 @@ function isAfterRequestArrived(events: readonly SimEvent[], requestIndex: number
   const seq = request.seq as number;
   for (let i = requestIndex; i < events.length && events[i] !== reply; i++) {
     const e = events[i];
-    if (e.node === reply.node && e.kind === 'tcp-segment-received' && e.seq === seq && (e.len as number) > 0) return true;
+    if (e.node === reply.node && e.kind === 'tcp-segment-received' && e.seq === seq && hasData(e)) return true;
   }
   return false;
 }

@@ -16,7 +16,7 @@ export function dnsPhase(ctx: StoryContext): string[] {
   const lines = ['Phase 1: DNS resolution', ''];
   const cache = j.dnsCache.event;
   lines.push(`Step 1: ${client} checks its local DNS cache (${at(cache.timeNs)})`);
-  lines.push(`  ${str(cache, 'name')} ${str(cache, 'type')}: ${cache.hit ? `hit, expires in ${seconds(cache.expiresInNs as number)}` : 'miss, so it must ask a DNS server'}`);
+  lines.push(`  ${str(cache, 'name')} ${str(cache, 'type')}: ${cache.hit ? `hit, expires in ${seconds(num(cache, 'expiresInNs') ?? Number.NaN)}` : 'miss, so it must ask a DNS server'}`);
   if (!j.dnsQuery) return lines;
   const query = j.dnsQuery.event;
   lines.push('', `Step 2: ${client} builds the DNS query (${at(query.timeNs)}): id ${str(query, 'id')}, over ${str(query, 'transport')?.toUpperCase()} from port ${str(query, 'sourcePort')}`);

@@ -35,7 +35,7 @@ export function tcpPhase(ctx: StoryContext): string[] {
   };
   step(1, 'SYN (synchronize)', j.syn, j.synDatagram);
   if (j.synAck) step(2, 'SYN-ACK (synchronize-acknowledge)', j.synAck, j.synAckDatagram, j.syn.event);
-  if (j.ack) step(3, 'ACK (acknowledge)', j.ack, undefined, j.synAck?.event);
+  if (j.ack) step(3, 'ACK (acknowledge)', j.ack, j.ackDatagram, j.synAck?.event);
   const established = ctx.events.filter((e) => e.kind === 'tcp-state' && e.to === 'ESTABLISHED' && (e.node === j.client || e.node === j.server) && e.timeNs >= j.syn!.event.timeNs);
   for (const e of established.slice(0, 2)) lines.push(`${e.node}: ${str(e, 'connection')} ${str(e, 'from')} → ESTABLISHED (${at(e.timeNs)})`);
   if (j.inside) lines.push('', 'Connection identity (the 4-tuple):', `  inside the home: ${j.inside.local.ip}:${j.inside.local.port} ←→ ${j.inside.remote.ip}:${j.inside.remote.port}`);

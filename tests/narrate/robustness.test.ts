@@ -36,7 +36,7 @@ describe('the story on a damaged log', () => {
         }
         expect(Array.isArray(narrate({ events: damaged, frames }))).toBe(true);
       }),
-      { numRuns: 60 },
+      { numRuns: 150 },
     );
   });
 
