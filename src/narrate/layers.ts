@@ -148,7 +148,3 @@ export function tcpOf(bytes: Uint8Array): LayerOf<'tcp'>['header'] | undefined {
 export function tlsOf(bytes: Uint8Array): readonly TlsRecord[] | undefined {
   return find(dissect(bytes), 'tls')?.header.records;
 }
-
-export function udpOf(bytes: Uint8Array): LayerOf<'udp'>['header'] | undefined {
-  return find(dissect(bytes), 'udp')?.header;
-}
