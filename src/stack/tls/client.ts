@@ -177,10 +177,7 @@ export class TlsClientConnection extends TlsConnection {
 
   private finished(verifyData: Uint8Array, raw: Uint8Array): void {
     const hash = this.suite!.hash;
-    const expected = finishedVerifyData(hash, this.serverHandshakeSecret!, this.transcript.hash(hash));
-    const ok = expected.length === verifyData.length && Buffer.compare(expected, verifyData) === 0;
-    this.log('finished-checked', { side: 'server', ok });
-    if (!ok) throw new TlsAlert('decrypt_error', 'the server Finished does not match the transcript');
+    this.checkPeerFinished('server', verifyData, this.serverHandshakeSecret!, this.transcript.hash(hash));
     this.transcript.add(raw);
     const app = this.schedule!.application(this.transcript.hash(hash));
     this.keyLogged('CLIENT_TRAFFIC_SECRET_0', this.clientRandom, app.client);

@@ -24,7 +24,7 @@ import {
 import type { ByteStream, ByteStreamEvents } from '../byte-stream.js';
 import { TlsAlert, TlsPeerAlert } from './alerts.js';
 import type { CipherSuite } from './cipher-suites.js';
-import { nextTrafficSecret } from './key-schedule.js';
+import { finishedVerifyData, nextTrafficSecret } from './key-schedule.js';
 import { type KeyLogLabel, keyLogLine } from './keylog.js';
 import { MAX_PLAINTEXT, RecordAuthenticationError, RecordProtection } from './record-protection.js';
 
@@ -146,6 +146,17 @@ export abstract class TlsConnection implements ByteStream {
 
   protected log(kind: string, details: Record<string, unknown>): void {
     this.options.log?.(kind, details);
+  }
+
+  /**
+   * Checks the peer's Finished (RFC 8446 §4.4.4) against the transcript hash
+   * taken before it; a mismatch is fatal with decrypt_error.
+   */
+  protected checkPeerFinished(peer: 'client' | 'server', verifyData: Uint8Array, peerHandshakeSecret: Uint8Array, transcriptHash: Uint8Array): void {
+    const expected = finishedVerifyData(this.suite!.hash, peerHandshakeSecret, transcriptHash);
+    const ok = expected.length === verifyData.length && Buffer.compare(expected, verifyData) === 0;
+    this.log('finished-checked', { side: peer, ok });
+    if (!ok) throw new TlsAlert('decrypt_error', `the ${peer} Finished does not match the transcript`);
   }
 
   protected keyLogged(label: KeyLogLabel, clientRandom: Uint8Array, secret: Uint8Array): void {

@@ -183,11 +183,7 @@ export class TlsServerConnection extends TlsConnection {
   }
 
   private finished(verifyData: Uint8Array, raw: Uint8Array): void {
-    const hash = this.suite!.hash;
-    const expected = finishedVerifyData(hash, this.clientHandshakeSecret!, this.transcript.hash(hash));
-    const ok = expected.length === verifyData.length && Buffer.compare(expected, verifyData) === 0;
-    this.log('finished-checked', { side: 'client', ok });
-    if (!ok) throw new TlsAlert('decrypt_error', 'the client Finished does not match the transcript');
+    this.checkPeerFinished('client', verifyData, this.clientHandshakeSecret!, this.transcript.hash(this.suite!.hash));
     this.transcript.add(raw);
     this.setReadSecret(this.clientApplicationSecret!, 'client application traffic');
     const rng = this.serverOptions.rng;
