@@ -6,7 +6,7 @@
  */
 import { ipv4ToUint32 } from '../../codecs/address.js';
 import { SeededRandom } from '../../src/sim/random.js';
-import type { Simulator } from '../../src/sim/simulator.js';
+import { Simulator } from '../../src/sim/simulator.js';
 import type { IcmpErrorInfo, IpLayer, IpPacketInfo, IpSendOptions } from '../../src/stack/ip-layer.js';
 import { TcpStack, type TcpStackOptions } from '../../src/stack/tcp/tcp-stack.js';
 
@@ -112,4 +112,15 @@ export function collect(stream: { on(event: 'data', listener: (bytes: Uint8Array
       return Buffer.concat(chunks);
     },
   };
+}
+
+/** The laptop and the API server of the seed, as the TCP tests address them. */
+export const CLIENT = '192.168.1.100';
+export const SERVER = '52.94.133.131';
+
+/** A client and a server stack on a fake network 10 ms across. */
+export function stackPair(seed = 1) {
+  const sim = new Simulator({ seed });
+  const net = new FakeNetwork(sim, { delayNs: 10_000_000 });
+  return { sim, net, client: net.stack(CLIENT, { node: 'laptop' }), server: net.stack(SERVER, { node: 'api' }) };
 }

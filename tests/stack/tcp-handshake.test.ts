@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { uint32ToIpv4 } from '../../codecs/address.js';
 import { decode } from '../../codecs/tcp.js';
-import { Simulator } from '../../src/sim/simulator.js';
-import { FakeNetwork, collect } from './tcp-fake-ip.js';
-
-const CLIENT = '192.168.1.100';
-const SERVER = '52.94.133.131';
-
-function setup(seed = 1) {
-  const sim = new Simulator({ seed });
-  const net = new FakeNetwork(sim, { delayNs: 10_000_000 });
-  const client = net.stack(CLIENT, { node: 'laptop' });
-  const server = net.stack(SERVER, { node: 'api' });
-  return { sim, net, client, server };
-}
+import { FakeNetwork, SERVER, collect, stackPair } from './tcp-fake-ip.js';
 
 function segments(net: FakeNetwork) {
   return net.log.map((d) => ({ ...decode(d.bytes, 0, d.bytes.length, { source: uint32ToIpv4(d.source), destination: uint32ToIpv4(d.destination) }), from: uint32ToIpv4(d.source) }));
@@ -21,7 +9,7 @@ function segments(net: FakeNetwork) {
 
 describe('TCP three-way handshake', () => {
   it('puts a modern client SYN on the wire and agrees the options', () => {
-    const { sim, net, client, server } = setup();
+    const { sim, net, client, server } = stackPair();
     const listener = server.listen(443);
     let accepted = 0;
     listener.on('connection', () => accepted++);
@@ -64,7 +52,7 @@ describe('TCP three-way handshake', () => {
 
   it('draws initial sequence numbers from the seed', () => {
     const isn = (seed: number) => {
-      const { sim, net, client, server } = setup(seed);
+      const { sim, net, client, server } = stackPair(seed);
       server.listen(80);
       client.connect({ address: SERVER, port: 80 });
       sim.run({ untilNs: 50_000_000 });
@@ -75,7 +63,7 @@ describe('TCP three-way handshake', () => {
   });
 
   it('carries data both ways once connected', () => {
-    const { sim, client, server } = setup();
+    const { sim, client, server } = stackPair();
     server.listen(443).on('connection', (c) => {
       c.on('data', (bytes) => c.write(bytes.map((b) => b ^ 0xff)));
     });

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ipv4ToUint32, uint32ToIpv4 } from '../../codecs/address.js';
 import { decode } from '../../codecs/tcp.js';
-import { Simulator } from '../../src/sim/simulator.js';
 import type { TcpConnection } from '../../src/stack/tcp/connection.js';
 import type { TcpError } from '../../src/stack/tcp/errors.js';
-import { FakeNetwork, collect } from './tcp-fake-ip.js';
-
-const CLIENT = '192.168.1.100';
-const SERVER = '52.94.133.131';
-
-function pair(seed = 1) {
-  const sim = new Simulator({ seed });
-  const net = new FakeNetwork(sim, { delayNs: 10_000_000 });
-  return { sim, net, client: net.stack(CLIENT, { node: 'laptop' }), server: net.stack(SERVER, { node: 'api' }) };
-}
+import { CLIENT, SERVER, collect, stackPair } from './tcp-fake-ip.js';
 
 describe('TCP opening', () => {
   it('drops SYNs beyond the listen backlog and lets the retried SYN in once the application accepts', () => {
-    const { sim, client, server } = pair();
+    const { sim, client, server } = stackPair();
     const listener = server.listen(443, { backlog: 2 });
     const conns = [0, 1, 2].map(() => client.connect({ address: SERVER, port: 443 }));
     sim.run({ untilNs: 500_000_000 });
@@ -37,7 +27,7 @@ describe('TCP opening', () => {
   });
 
   it('delivers data that arrived before accept() once the application listens for it', () => {
-    const { sim, client, server } = pair();
+    const { sim, client, server } = stackPair();
     const listener = server.listen(443);
     const conn = client.connect({ address: SERVER, port: 443 });
     conn.write(new TextEncoder().encode('early'));
@@ -49,7 +39,7 @@ describe('TCP opening', () => {
   });
 
   it('opens simultaneously: both SYN-SENT, both SYN-RECEIVED, both ESTABLISHED', () => {
-    const { sim, net, client, server } = pair();
+    const { sim, net, client, server } = stackPair();
     const a = client.connect({ address: SERVER, port: 5000, localPort: 6000 });
     const b = server.connect({ address: CLIENT, port: 6000, localPort: 5000 });
     const connects: string[] = [];
@@ -72,7 +62,7 @@ describe('TCP opening', () => {
   });
 
   it('retransmits a lost SYN-ACK when the client repeats its SYN', () => {
-    const { sim, net, client, server } = pair();
+    const { sim, net, client, server } = stackPair();
     server.listen(443);
     net.dropWhen = ({ index }) => index === 1;
     const conn = client.connect({ address: SERVER, port: 443 });
@@ -84,7 +74,7 @@ describe('TCP opening', () => {
   });
 
   it('aborts a SYN-SENT connection on an ICMP port unreachable, a hard error', () => {
-    const { sim, net, client } = pair();
+    const { sim, net, client } = stackPair();
     const conn = client.connect({ address: SERVER, port: 443 });
     let error: TcpError | undefined;
     conn.on('close', (e) => (error = e as TcpError));
@@ -97,7 +87,7 @@ describe('TCP opening', () => {
   });
 
   it('keeps a soft ICMP error and reports it when the SYN finally times out', () => {
-    const { sim, net, client } = pair();
+    const { sim, net, client } = stackPair();
     net.unplugged.add(ipv4ToUint32(SERVER));
     const conn = client.connect({ address: SERVER, port: 443 });
     let error: TcpError | undefined;
@@ -114,7 +104,7 @@ describe('TCP opening', () => {
   });
 
   it('lowers the segment size when the path says fragmentation is needed', () => {
-    const { sim, net, client, server } = pair();
+    const { sim, net, client, server } = stackPair();
     let serverConn: TcpConnection | undefined;
     server.listen(443).on('connection', (c) => (serverConn = c));
     const conn = client.connect({ address: SERVER, port: 443 });

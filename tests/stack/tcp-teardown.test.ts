@@ -2,26 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ipv4ToUint32, uint32ToIpv4 } from '../../codecs/address.js';
 import { type TcpHeader, decode, encode } from '../../codecs/tcp.js';
 import { makeFlags } from '../../src/stack/tcp/segment.js';
-import { Simulator } from '../../src/sim/simulator.js';
 import type { TcpConnection } from '../../src/stack/tcp/connection.js';
 import { TcpError } from '../../src/stack/tcp/errors.js';
-import { FakeNetwork, collect } from './tcp-fake-ip.js';
+import { CLIENT, FakeNetwork, SERVER, collect, stackPair } from './tcp-fake-ip.js';
 
-const CLIENT = '192.168.1.100';
-const SERVER = '52.94.133.131';
 const text = (s: string) => new TextEncoder().encode(s);
 const read = (b: Uint8Array) => new TextDecoder().decode(b);
 
-function pair(seed = 1) {
-  const sim = new Simulator({ seed });
-  const net = new FakeNetwork(sim, { delayNs: 10_000_000 });
-  const client = net.stack(CLIENT, { node: 'laptop' });
-  const server = net.stack(SERVER, { node: 'api' });
-  return { sim, net, client, server };
-}
-
 function connected(seed = 1) {
-  const p = pair(seed);
+  const p = stackPair(seed);
   let serverConn: TcpConnection | undefined;
   p.server.listen(443).on('connection', (c) => (serverConn = c));
   const conn = p.client.connect({ address: SERVER, port: 443 });
@@ -110,7 +99,7 @@ describe('TCP teardown', () => {
   });
 
   it('answers a SYN to a closed port with RST,ACK and the client reports ECONNREFUSED', () => {
-    const { sim, net, client, server } = pair();
+    const { sim, net, client, server } = stackPair();
     const conn = client.connect({ address: SERVER, port: 8080 });
     let error: Error | undefined;
     conn.on('close', (e) => (error = e));
@@ -128,7 +117,7 @@ describe('TCP teardown', () => {
   });
 
   it('answers a stray ACK at a listening port with a reset carrying its acknowledgment number', () => {
-    const { sim, net, server } = pair();
+    const { sim, net, server } = stackPair();
     server.listen(443);
     const raw = net.host('10.9.9.9');
     const replies: TcpHeader[] = [];

@@ -4,10 +4,8 @@ import { uint32ToIpv4 } from '../../codecs/address.js';
 import { decode } from '../../codecs/tcp.js';
 import { SeededRandom } from '../../src/sim/random.js';
 import { Simulator } from '../../src/sim/simulator.js';
-import { FakeNetwork, collect } from './tcp-fake-ip.js';
+import { CLIENT, FakeNetwork, SERVER, collect } from './tcp-fake-ip.js';
 
-const CLIENT = '192.168.1.100';
-const SERVER = '52.94.133.131';
 const MiB = 1024 * 1024;
 
 function sha256(bytes: Uint8Array): string {
