@@ -74,27 +74,20 @@ const helloFields = {
   legacyCompressionMethod: u8,
 };
 
+const clientHelloFields = {
+  type: fc.constant('client_hello' as const),
+  legacyVersion: u16,
+  random: bytes(32, 32),
+  legacySessionId: bytes(0, 32),
+  cipherSuites: list(u16, 1, 8),
+  legacyCompressionMethods: list(u8, 1, 3),
+};
+
 /** Every TLS 1.3 message form, decoded with the default `{ tls13: true }`. */
 export const handshakeMessage: fc.Arbitrary<HandshakeMessage> = fc.oneof(
-  fc.record({
-    type: fc.constant('client_hello' as const),
-    legacyVersion: u16,
-    random: bytes(32, 32),
-    legacySessionId: bytes(0, 32),
-    cipherSuites: list(u16, 1, 8),
-    legacyCompressionMethods: list(u8, 1, 3),
-    extensions: extensions('client_hello'),
-  }),
-  fc.record({
-    type: fc.constant('client_hello' as const),
-    legacyVersion: u16,
-    random: bytes(32, 32),
-    legacySessionId: bytes(0, 32),
-    cipherSuites: list(u16, 1, 8),
-    legacyCompressionMethods: list(u8, 1, 3),
-    extensions: fc.constant([]),
-    extensionsAbsent: fc.constant(true as const),
-  }),
+  fc.record({ ...clientHelloFields, extensions: extensions('client_hello') }),
+  // A ClientHello may stop before its extensions block, as TLS 1.2 and earlier allowed (RFC 5246 §7.4.1.2).
+  fc.record({ ...clientHelloFields, extensions: fc.constant([]), extensionsAbsent: fc.constant(true as const) }),
   fc.record({ type: fc.constant('server_hello' as const), random: bytes(32, 32), ...helloFields, extensions: extensions('server_hello') }),
   fc.record({ type: fc.constant('hello_retry_request' as const), ...helloFields, extensions: extensions('hello_retry_request') }),
   fc.record({ type: fc.constant('encrypted_extensions' as const), extensions: extensions('encrypted_extensions') }),
