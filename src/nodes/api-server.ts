@@ -27,6 +27,8 @@ export interface ApiServerConfig extends HostConfig {
   readonly inventory: Ec2Inventory;
   /** Default 443. */
   readonly port?: number;
+  /** Connections in the handshake or not yet accepted; default 4096, Linux's somaxconn, as a server facing many clients is set. */
+  readonly backlog?: number;
 }
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -45,7 +47,7 @@ export class ApiServer extends Host {
     this.port = config.port ?? 443;
     this.tcpStack = new TcpStack(sim, this.ip, { node: config.name });
     this.attachTcp(streamTransport(this.tcpStack));
-    this.tcpStack.listen(this.port).on('connection', (connection) => {
+    this.tcpStack.listen(this.port, { backlog: config.backlog ?? 4096 }).on('connection', (connection) => {
       const peer = `${uint32ToIpv4(connection.remoteAddress)}:${connection.remotePort}`;
       const tls = tlsAccept(connection, { ...config.identity, rng: sim.rng, alpn: ['http/1.1'], log: tlsEventLog(sim, this.name, 'server', connection.label) });
       tls.on('close', (error) => {

@@ -46,6 +46,8 @@ export interface LoadBalancerConfig extends HostConfig {
   readonly rules: readonly ListenerRule[];
   /** Default 443. */
   readonly port?: number;
+  /** Connections in the handshake or not yet accepted; default 4096, Linux's somaxconn, as a server facing many clients is set. */
+  readonly backlog?: number;
 }
 
 interface PendingReply {
@@ -75,7 +77,7 @@ export class LoadBalancer extends Host {
     this.port = config.port ?? 443;
     this.tcpStack = new TcpStack(sim, this.ip, { node: config.name });
     this.attachTcp(streamTransport(this.tcpStack));
-    this.tcpStack.listen(this.port).on('connection', (connection) => this.front(connection));
+    this.tcpStack.listen(this.port, { backlog: config.backlog ?? 4096 }).on('connection', (connection) => this.front(connection));
   }
 
   /** The rules, in the order they are tried. */
