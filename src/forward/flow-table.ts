@@ -43,7 +43,6 @@ export class FlowTable {
     c |= 0;
     const w = this.words;
     const mask = this.mask;
-    const tag = d << 24;
     let i = hashKey(a, b, c, d) & mask;
     for (;;) {
       const at = i << 2;
@@ -94,7 +93,6 @@ export class FlowTable {
     c |= 0;
     const w = this.words;
     const mask = this.mask;
-    const tag = d << 24;
     let i = hashKey(a, b, c, d) & mask;
     for (;;) {
       const at = i << 2;

@@ -42,6 +42,12 @@ const IPV4_HEADER = 20;
 const QUOTED_L4 = 8;
 /** Sessions or ports looked at, at most, to make room when the table or the ports run out. */
 const RECLAIM_BUDGET = 1024;
+/**
+ * Packets between two traffic-driven sweeps, each of as many session slots:
+ * one slot per packet on average, as a sweep per packet would, without a
+ * call and a loop on every packet.
+ */
+const SWEEP_STRIDE = 32;
 
 const TCP_FIN = TcpFlagBits.fin;
 const TCP_SYN = TcpFlagBits.syn;
@@ -54,6 +60,9 @@ const STATE_NAMES = ['free', 'active', 'active', 'transitory', 'established', 'c
 /** Which SYNs a TCP session has seen, to tell when its handshake completed. */
 const SEEN_OUT_SYN = 1;
 const SEEN_IN_SYN = 2;
+
+/** How the last translation went, as bits. */
+const Last = { inbound: 1, created: 2, icmpError: 4 } as const;
 
 const Counter = {
   translatedOutbound: 0,
@@ -144,19 +153,20 @@ export class Nat {
   private mFreeTop: number;
 
   private sweepCursor = 0;
+  private sweepCountdown = SWEEP_STRIDE;
   private readonly counts = new Float64Array(8);
+  /** Idle timeout by session state, so a refresh is one load and one add. */
+  private readonly timeoutOfState = new Float64Array(6);
 
-  // The last translation, kept as numbers so the hot path builds no string.
-  private lastValid = false;
-  private lastProtocol = 0;
-  private lastInsideIp = 0;
-  private lastInsidePort = 0;
-  private lastOutsidePort = 0;
-  private lastRemoteIp = 0;
-  private lastRemotePort = 0;
-  private lastInbound = false;
-  private lastCreated = false;
-  private lastIcmpError = false;
+  /**
+   * The last translation: its session (-1 before any) and how it went (Last
+   * bits); a packet pays two stores, and the endpoints are read back only
+   * when described. They are still there then: only a translation creates a
+   * session, and it becomes the last; an expired session's arrays keep their
+   * values until its id is reused.
+   */
+  private lastSession = -1;
+  private lastHow = 0;
 
   constructor(options: NatOptions) {
     this.outsideAddress = options.outsideAddress;
@@ -167,6 +177,11 @@ export class Nat {
     }
     this.capacity = capacity;
     this.timeouts = natTimeouts(options.timeouts);
+    this.timeoutOfState[State.udp] = this.timeouts.udpNs;
+    this.timeoutOfState[State.icmp] = this.timeouts.icmpNs;
+    this.timeoutOfState[State.tcpTransitory] = this.timeouts.tcpTransitoryNs;
+    this.timeoutOfState[State.tcpEstablished] = this.timeouts.tcpEstablishedNs;
+    this.timeoutOfState[State.tcpClosing] = this.timeouts.tcpTransitoryNs;
     const range = options.portRange ?? [1024, 65535];
     this.tcpPorts = new PortAllocator(range);
     this.udpPorts = new PortAllocator(range);
@@ -207,56 +222,48 @@ export class Nat {
    * error it carries about an inbound session is translated back (RFC 5508).
    */
   outbound(packet: Uint8Array, ipOffset: number, nowNs: number): number {
-    this.sweep(nowNs, 1);
+    if (--this.sweepCountdown === 0) this.sweepOnTraffic(nowNs);
     const l4 = this.checkIpv4(packet, ipOffset);
     if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.noMapping);
     const end = this.ipEnd;
     const protocol = packet[ipOffset + Ipv4Offsets.protocol];
-    let insidePort: number;
-    let remotePort: number;
-    if (protocol === IpProtocol.tcp) {
-      if (end - l4 < TCP_HEADER) return this.result(NatResult.malformed);
-      insidePort = (packet[l4] << 8) | packet[l4 + 1];
-      remotePort = (packet[l4 + 2] << 8) | packet[l4 + 3];
-    } else if (protocol === IpProtocol.udp) {
-      if (end - l4 < UDP_HEADER) return this.result(NatResult.malformed);
-      insidePort = (packet[l4] << 8) | packet[l4 + 1];
-      remotePort = (packet[l4 + 2] << 8) | packet[l4 + 3];
+    // The inside port (or echo id) over the remote port, as the key packs them.
+    let ports: number;
+    if (protocol === IpProtocol.udp || protocol === IpProtocol.tcp) {
+      if (end - l4 < (protocol === IpProtocol.tcp ? TCP_HEADER : UDP_HEADER)) return this.result(NatResult.malformed);
+      ports = readInt32(packet, l4);
     } else if (protocol === IpProtocol.icmp) {
       if (end - l4 < ICMP_HEADER) return this.result(NatResult.malformed);
       const type = packet[l4];
       if (isIcmpError(type)) return this.outboundIcmpError(packet, ipOffset, l4, end);
       if (type !== IcmpType.echoRequest) return this.result(NatResult.notApplicable);
-      insidePort = (packet[l4 + IcmpOffsets.identifier] << 8) | packet[l4 + IcmpOffsets.identifier + 1];
-      remotePort = 0;
+      ports = read16(packet, l4 + IcmpOffsets.identifier) << 16;
     } else {
       return this.result(NatResult.notApplicable);
     }
     const insideIp = readInt32(packet, ipOffset + Ipv4Offsets.source);
     const remoteIp = readInt32(packet, ipOffset + Ipv4Offsets.destination);
+    const insidePort = ports >>> 16;
 
-    let s = this.outTable.get(insideIp, remoteIp, (insidePort << 16) | remotePort, protocol);
-    if (s >= 0 && this.sExpires[s] <= nowNs) {
-      this.removeSession(s);
-      s = -1;
-    }
-    let created = false;
-    if (s < 0) {
-      s = this.createSession(insideIp, insidePort, remoteIp, remotePort, protocol, nowNs);
+    let s = this.outTable.get(insideIp, remoteIp, ports, protocol);
+    let how = 0;
+    if (s < 0 || this.sExpires[s] <= nowNs) {
+      if (s >= 0) this.removeSession(s);
+      s = this.createSession(insideIp, insidePort, remoteIp, ports & 0xffff, protocol, nowNs);
       if (s < 0) return this.result(NatResult.portsExhausted);
-      created = true;
+      how = Last.created;
     }
     const outsidePort = this.sOutsidePort[s];
-    if (protocol === IpProtocol.tcp) this.trackTcp(s, packet[l4 + TcpOffsets.flags], SEEN_OUT_SYN, created, nowNs);
-    else this.refresh(s, nowNs);
+    if (protocol === IpProtocol.tcp) this.trackTcp(s, packet[l4 + TcpOffsets.flags], SEEN_OUT_SYN, how === Last.created, nowNs);
+    else this.sExpires[s] = nowNs + this.timeoutOfState[this.sState[s]];
 
-    rewriteAddress(packet, ipOffset, Ipv4Offsets.source, insideIp, this.outside);
     if (protocol === IpProtocol.icmp) {
+      rewriteAddress(packet, ipOffset, Ipv4Offsets.source, insideIp, this.outside);
       rewriteIcmpId(packet, l4, insidePort, outsidePort);
     } else {
-      rewriteTransport(packet, l4, protocol, TcpOffsets.sourcePort, insideIp, this.outside, insidePort, outsidePort);
+      rewriteEndpoint(packet, ipOffset, l4, protocol, Ipv4Offsets.source, TcpOffsets.sourcePort, insideIp, this.outside, insidePort, outsidePort);
     }
-    this.remember(s, false, created, false);
+    this.remember(s, how);
     this.counts[Counter.translatedOutbound]++;
     return NatResult.translated;
   }
@@ -269,7 +276,7 @@ export class Nat {
    * (the router answers those itself), are `notApplicable`.
    */
   inbound(packet: Uint8Array, ipOffset: number, nowNs: number): number {
-    this.sweep(nowNs, 1);
+    if (--this.sweepCountdown === 0) this.sweepOnTraffic(nowNs);
     const l4 = this.checkIpv4(packet, ipOffset);
     if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.noMapping);
     if (readInt32(packet, ipOffset + Ipv4Offsets.destination) !== this.outside) return this.result(NatResult.notApplicable);
@@ -299,13 +306,13 @@ export class Nat {
     if (protocol === IpProtocol.tcp) this.trackTcp(s, packet[l4 + TcpOffsets.flags], SEEN_IN_SYN, false, nowNs);
     else this.refresh(s, nowNs);
 
-    rewriteAddress(packet, ipOffset, Ipv4Offsets.destination, this.outside, insideIp);
     if (protocol === IpProtocol.icmp) {
+      rewriteAddress(packet, ipOffset, Ipv4Offsets.destination, this.outside, insideIp);
       rewriteIcmpId(packet, l4, outsidePort, insidePort);
     } else {
-      rewriteTransport(packet, l4, protocol, TcpOffsets.destinationPort, this.outside, insideIp, outsidePort, insidePort);
+      rewriteEndpoint(packet, ipOffset, l4, protocol, Ipv4Offsets.destination, TcpOffsets.destinationPort, this.outside, insideIp, outsidePort, insidePort);
     }
-    this.remember(s, true, false, false);
+    this.remember(s, Last.inbound);
     this.counts[Counter.translatedInbound]++;
     return NatResult.translated;
   }
@@ -330,18 +337,24 @@ export class Nat {
     return reclaimed;
   }
 
+  private sweepOnTraffic(nowNs: number): void {
+    this.sweepCountdown = SWEEP_STRIDE;
+    this.sweep(nowNs, SWEEP_STRIDE);
+  }
+
   /** The session the last translated packet used, as text; undefined before any translation. */
   describeLast(): NatMappingDescription | undefined {
-    if (!this.lastValid) return undefined;
-    const insideIp = this.lastInsideIp;
+    const s = this.lastSession;
+    if (s < 0) return undefined;
+    const how = this.lastHow;
     return {
-      protocol: protocolName(this.lastProtocol),
-      inside: `${uint32ToIpv4(insideIp)}:${this.lastInsidePort}`,
-      outside: `${this.outsideAddress}:${this.lastOutsidePort}`,
-      remote: `${uint32ToIpv4(this.lastRemoteIp)}:${this.lastRemotePort}`,
-      direction: this.lastInbound ? 'inbound' : 'outbound',
-      created: this.lastCreated,
-      icmpError: this.lastIcmpError,
+      protocol: protocolName(this.sProtocol[s]),
+      inside: `${uint32ToIpv4(this.sInsideIp[s])}:${this.sInsidePort[s]}`,
+      outside: `${this.outsideAddress}:${this.sOutsidePort[s]}`,
+      remote: `${uint32ToIpv4(this.sRemoteIp[s])}:${this.sRemotePort[s]}`,
+      direction: how & Last.inbound ? 'inbound' : 'outbound',
+      created: (how & Last.created) !== 0,
+      icmpError: (how & Last.icmpError) !== 0,
     };
   }
 
@@ -454,7 +467,7 @@ export class Nat {
     const insidePort = this.sInsidePort[s];
     rewriteAddress(p, o, Ipv4Offsets.destination, this.outside, insideIp);
     rewriteQuote(p, l4, end, inner, innerL4, protocol, Ipv4Offsets.source, this.outside, insideIp, 0, outsidePort, insidePort);
-    this.remember(s, true, false, true);
+    this.remember(s, Last.inbound | Last.icmpError);
     this.counts[Counter.translatedInbound]++;
     return NatResult.translated;
   }
@@ -480,7 +493,7 @@ export class Nat {
     const outsidePort = this.sOutsidePort[s];
     rewriteAddress(p, o, Ipv4Offsets.source, insideIp, this.outside);
     rewriteQuote(p, l4, end, inner, innerL4, protocol, Ipv4Offsets.destination, insideIp, this.outside, 2, insidePort, outsidePort);
-    this.remember(s, false, false, true);
+    this.remember(s, Last.icmpError);
     this.counts[Counter.translatedOutbound]++;
     return NatResult.translated;
   }
@@ -608,11 +621,7 @@ export class Nat {
   }
 
   private refresh(s: number, nowNs: number): void {
-    const state = this.sState[s];
-    const t = this.timeouts;
-    this.sExpires[s] =
-      nowNs +
-      (state === State.udp ? t.udpNs : state === State.icmp ? t.icmpNs : state === State.tcpEstablished ? t.tcpEstablishedNs : t.tcpTransitoryNs);
+    this.sExpires[s] = nowNs + this.timeoutOfState[this.sState[s]];
   }
 
   /**
@@ -642,17 +651,9 @@ export class Nat {
     this.refresh(s, nowNs);
   }
 
-  private remember(s: number, inbound: boolean, created: boolean, icmpError: boolean): void {
-    this.lastValid = true;
-    this.lastProtocol = this.sProtocol[s];
-    this.lastInsideIp = this.sInsideIp[s];
-    this.lastInsidePort = this.sInsidePort[s];
-    this.lastOutsidePort = this.sOutsidePort[s];
-    this.lastRemoteIp = this.sRemoteIp[s];
-    this.lastRemotePort = this.sRemotePort[s];
-    this.lastInbound = inbound;
-    this.lastCreated = created;
-    this.lastIcmpError = icmpError;
+  private remember(s: number, how: number): void {
+    this.lastSession = s;
+    this.lastHow = how;
   }
 }
 
@@ -694,18 +695,42 @@ function rewriteAddress(p: Uint8Array, ip: number, field: number, from: number, 
 }
 
 /**
- * Patches a TCP or UDP checksum for an address change in the pseudo-header
- * and a port change, and writes the port. A UDP checksum of zero means "none"
- * and stays zero; a computed zero is sent as 0xffff (RFC 768).
+ * Moves one endpoint of a TCP or UDP packet (source or destination address
+ * and port) and patches both checksums with one RFC 1624 update each: the
+ * address words' change is summed once, as it counts in the IP header and
+ * in the pseudo-header alike. A UDP checksum of zero means "none" and stays
+ * zero; a computed zero is sent as 0xffff (RFC 768).
  */
-function rewriteTransport(p: Uint8Array, l4: number, protocol: number, portField: number, fromIp: number, toIp: number, fromPort: number, toPort: number): void {
+function rewriteEndpoint(
+  p: Uint8Array,
+  ip: number,
+  l4: number,
+  protocol: number,
+  addressField: number,
+  portField: number,
+  fromIp: number,
+  toIp: number,
+  fromPort: number,
+  toPort: number,
+): void {
+  const addressChange = (~fromIp >>> 16) + (~fromIp & 0xffff) + (toIp >>> 16) + (toIp & 0xffff);
+  write32(p, ip + addressField, toIp);
+  const ipCk = ip + Ipv4Offsets.checksum;
+  write16(p, ipCk, complementOfFolded((~read16(p, ipCk) & 0xffff) + addressChange));
   write16(p, l4 + portField, toPort);
   const ck = l4 + (protocol === IpProtocol.tcp ? TcpOffsets.checksum : UdpOffsets.checksum);
   const old = read16(p, ck);
   if (protocol === IpProtocol.udp && old === 0) return;
-  let sum = updateChecksum16(updateChecksum32(old, fromIp, toIp), fromPort, toPort);
+  let sum = complementOfFolded((~old & 0xffff) + addressChange + (~fromPort & 0xffff) + toPort);
   if (protocol === IpProtocol.udp && sum === 0) sum = 0xffff;
   write16(p, ck, sum);
+}
+
+/** ~HC' of RFC 1624 eqn. 3 from ~HC + ~m + m' summed over at most eight words: two folds suffice. */
+function complementOfFolded(sum: number): number {
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
 }
 
 /** Writes an ICMP query id and patches the ICMP checksum (no pseudo-header). */

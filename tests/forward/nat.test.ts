@@ -50,6 +50,19 @@ describe('Nat: UDP and TCP', () => {
     expect(nat.describeLast()?.created).toBe(false);
   });
 
+  it('describes the last translation even after its session expired and was swept', () => {
+    const nat = newNat({ capacity: 4 });
+    expect(nat.describeLast()).toBeUndefined();
+    out(nat, tcpPacket(LAPTOP, 40000, API, 443, { syn: true }));
+    out(nat, udpPacket(OTHER, 55555, DNS, 53));
+    const rejected = udpPacket(LAPTOP, 1, DNS, 53);
+    rejected[9] = 47;
+    expect(out(nat, rejected)).toBe(NatResult.notApplicable);
+    nat.sweep(1000 * S, 4);
+    expect(nat.size).toBe(0);
+    expect(nat.describeLast()).toEqual({ protocol: 'udp', inside: `${OTHER}:55555`, outside: `${OUTSIDE}:55555`, remote: `${DNS}:53`, direction: 'outbound', created: true, icmpError: false });
+  });
+
   it('allocates another port when two inside hosts use the same source port', () => {
     const nat = newNat();
     out(nat, tcpPacket(LAPTOP, 55555, API, 443, { syn: true }));
