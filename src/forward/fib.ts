@@ -1,15 +1,28 @@
 /**
  * The IPv4 forwarding table: longest-prefix match in DIR-24-8 form (Gupta,
  * Lin and McKeown, "Routing Lookups in Hardware at Memory Access Speeds").
- * A 2^24-entry first level indexed by the top 24 bits of the address answers
- * every prefix up to /24 in one read; an entry may instead point at a group
- * of 256 second-level entries, indexed by the last byte, for /25 to /32.
+ * A first level indexed by the top 24 bits of the address answers every
+ * prefix up to /24 in one read; an entry may instead point at a group of 256
+ * second-level entries, indexed by the last byte, for /25 to /32.
+ *
+ * The first level is not one 2^24-entry array, which a default route alone
+ * would paint in full (64 MiB and most of a second for every router). It is
+ * cut into 4,096 chunks of 4,096 entries, one per /12, that live in one pool
+ * and are made when a prefix longer than /12 first lands in their /12; a
+ * directory gives each /12 its chunk's offset in the pool, or 0, the offset
+ * of a chunk that stays all zero. Prefixes of /12 and shorter are kept in a
+ * 4,096-entry short table instead, holding the best of them for each /12,
+ * and copied into the chunks that exist: a chunk, once made, answers for its
+ * whole /12, and a lookup that finds an empty entry reads the short table.
+ * So a router with a default route and a few connected networks holds a few
+ * chunks, and a full table still costs two reads for most lookups (the
+ * directory, 16 KiB, stays in cache).
  *
  * Each entry is one int32:
  *   bit 31       the entry points at a second-level group (first level only)
  *   bits 24..29  the length of the prefix that wrote it (0..32)
  *   bits 0..23   next hop + 1 (0: no route), or the group number
- * so a lookup is one read, or two, and a mask. The lengths let inserts and
+ * so a lookup is a few reads and a mask. The lengths let inserts and
  * deletes in any order touch only the entries a prefix actually wins.
  *
  * Live prefixes are also kept in PrefixRecords, the ground truth that a
@@ -34,6 +47,13 @@ const MAX_GROUPS = 1 << 23;
 export const MAX_NEXT_HOP = MAX_RECORD_HOP;
 /** While load() counts groups: a first-level entry that will become a group. */
 const WILL_BE_GROUP = 1 << 30;
+/** Prefixes this long or shorter live in the short table; the top this many bits pick a chunk. */
+const SHORT_MAX = 12;
+const CHUNKS = 1 << SHORT_MAX;
+const CHUNK_SHIFT = 32 - SHORT_MAX;
+/** First-level entries per chunk: the /24s of one /12. */
+const CHUNK_SIZE = 1 << (24 - SHORT_MAX);
+const IN_CHUNK = CHUNK_SIZE - 1;
 
 export interface Prefix {
   /** The network address as an unsigned 32-bit number, host bits zero. */
@@ -87,8 +107,17 @@ function depthOf(entry: number): number {
 }
 
 export class Fib {
-  private readonly tbl24 = new Int32Array(1 << 24);
-  private tbl8 = new Int32Array(64 * GROUP_SIZE);
+  /** The chunk pool; chunk 0, at offset 0, is never written. */
+  private tbl24 = new Int32Array(CHUNK_SIZE);
+  private chunksAllocated = 1;
+  private readonly freeChunks: number[] = [];
+  /** Per /12: the offset of its chunk in tbl24, or 0. */
+  private readonly chunkAt = new Int32Array(CHUNKS);
+  /** Per /12: the live prefixes longer than SHORT_MAX inside it; its chunk goes back to the pool at 0. */
+  private readonly longRoutes = new Int32Array(CHUNKS);
+  /** Per /12: the best prefix of SHORT_MAX bits or fewer that covers it. */
+  private readonly short = new Int32Array(CHUNKS);
+  private tbl8 = new Int32Array(0);
   private groupsAllocated = 0;
   private readonly freeGroups: number[] = [];
   private readonly records: PrefixRecords;
@@ -106,9 +135,21 @@ export class Fib {
     return this.groupsAllocated - this.freeGroups.length;
   }
 
+  /** First-level chunks in use, one per /12 that holds a prefix longer than /12. */
+  get chunksInUse(): number {
+    return this.chunksAllocated - 1 - this.freeChunks.length;
+  }
+
   /** Bytes held by the lookup tables and the records. */
   get byteLength(): number {
-    return this.tbl24.byteLength + this.tbl8.byteLength + this.records.byteLength;
+    return (
+      this.tbl24.byteLength +
+      this.chunkAt.byteLength +
+      this.longRoutes.byteLength +
+      this.short.byteLength +
+      this.tbl8.byteLength +
+      this.records.byteLength
+    );
   }
 
   /** Adds "a.b.c.d/len", or replaces its next hop; returns the replaced next hop or -1. */
@@ -127,7 +168,8 @@ export class Fib {
     checkPrefix(network, length);
     checkNextHop(nextHop);
     const replaced = this.records.set(network, length, nextHop);
-    this.paint(network, length, entryOf(length, nextHop), length);
+    if (replaced < 0 && length > SHORT_MAX) this.longRoutes[network >>> CHUNK_SHIFT]++;
+    this.paint(network, length, entryOf(length, nextHop));
     return replaced;
   }
 
@@ -136,16 +178,17 @@ export class Fib {
    * insertPrefix() on each in turn (a prefix given twice keeps its last next
    * hop). Into an empty FIB, as at start-up, it paints by ascending length
    * with plain fills, since a longer prefix simply overwrites what shorter
-   * ones wrote, and sizes the second level once: for a full table that is
-   * several times faster than one insert at a time, and leaves no outgrown
-   * arrays behind. Every prefix is checked before anything is written.
+   * ones wrote, and sizes the chunk pool and the second level once: for a
+   * full table that is several times faster than one insert at a time, and
+   * leaves no outgrown arrays behind. Every prefix is checked before
+   * anything is written.
    */
   load(networks: ArrayLike<number>, lengths: ArrayLike<number>, nextHops: ArrayLike<number>, count = networks.length): void {
     for (let k = 0; k < count; k++) {
       checkPrefix(networks[k], lengths[k]);
       checkNextHop(nextHops[k]);
     }
-    // An empty FIB's first level is all zero: deletes give every entry back.
+    // An empty FIB holds no chunks and an all-zero short table: deletes give every entry back.
     if (this.records.size !== 0) {
       for (let k = 0; k < count; k++) this.insertPrefix(networks[k], lengths[k], nextHops[k]);
       return;
@@ -153,17 +196,26 @@ export class Fib {
     this.records.setMany(networks, lengths, nextHops, count);
     // Ascending length, so that longer prefixes overwrite; given order within a length.
     const order = orderByLength(lengths, count);
-    const tbl24 = this.tbl24;
+    const short = this.short;
     let k = 0;
-    for (; k < count && lengths[order[k]] <= 24; k++) {
+    for (; k < count && lengths[order[k]] <= SHORT_MAX; k++) {
       const i = order[k];
+      const first = networks[i] >>> CHUNK_SHIFT;
+      paintRange(short, first, first + (1 << (SHORT_MAX - lengths[i])), entryOf(lengths[i], nextHops[i]));
+    }
+    this.countLongRoutes(networks, count, order, k);
+    const tbl24 = this.tbl24;
+    let at = k;
+    for (; at < count && lengths[order[at]] <= 24; at++) {
+      const i = order[at];
       const length = lengths[i];
-      const first = networks[i] >>> 8;
+      const first = this.chunkFor(networks[i] >>> CHUNK_SHIFT) | ((networks[i] >>> 8) & IN_CHUNK);
       paintRange(tbl24, first, first + (1 << (24 - length)), entryOf(length, nextHops[i]));
     }
     let groups = 0;
-    for (let j = k; j < count; j++) {
-      const i = networks[order[j]] >>> 8;
+    for (let j = at; j < count; j++) {
+      const network = networks[order[j]];
+      const i = this.chunkFor(network >>> CHUNK_SHIFT) | ((network >>> 8) & IN_CHUNK);
       const e = tbl24[i];
       if (e >= 0 && (e & WILL_BE_GROUP) === 0) {
         tbl24[i] = e | WILL_BE_GROUP;
@@ -171,14 +223,15 @@ export class Fib {
       }
     }
     this.reserveGroups(groups);
-    for (; k < count; k++) {
-      const i = order[k];
+    for (; at < count; at++) {
+      const i = order[at];
       const network = networks[i];
       const length = lengths[i];
-      let e = tbl24[network >>> 8];
+      const slot = this.chunkAt[network >>> CHUNK_SHIFT] | ((network >>> 8) & IN_CHUNK);
+      let e = tbl24[slot];
       if (e >= 0) {
         e = GROUP | this.allocateGroup(e & ~WILL_BE_GROUP);
-        tbl24[network >>> 8] = e;
+        tbl24[slot] = e;
       }
       const start = (e & LOW24) * GROUP_SIZE + (network & 0xff);
       paintRange(this.tbl8, start, start + (1 << (32 - length)), entryOf(length, nextHops[i]));
@@ -199,24 +252,32 @@ export class Fib {
       }
     }
     this.unpaint(network, length, fallback);
+    if (length > SHORT_MAX) {
+      const c = network >>> CHUNK_SHIFT;
+      if (--this.longRoutes[c] === 0) this.releaseChunk(c);
+    }
     return true;
   }
 
   /** The next hop for a destination address, or -1 when no prefix matches. */
   lookup(address: number): number {
-    let e = this.tbl24[address >>> 8];
+    let e = this.tbl24[this.chunkAt[address >>> CHUNK_SHIFT] | ((address >>> 8) & IN_CHUNK)];
     if (e < 0) e = this.tbl8[((e & LOW24) << 8) | (address & 0xff)];
+    else if (e === 0) e = this.short[address >>> CHUNK_SHIFT];
     return (e & LOW24) - 1;
   }
 
   /** lookup() for addresses[0, count) into out; the router's first pass over a batch. */
   lookupBatch(addresses: Uint32Array, out: Int32Array, count: number): void {
     const tbl24 = this.tbl24;
+    const chunkAt = this.chunkAt;
+    const short = this.short;
     const tbl8 = this.tbl8;
     for (let i = 0; i < count; i++) {
       const a = addresses[i];
-      let e = tbl24[a >>> 8];
+      let e = tbl24[chunkAt[a >>> CHUNK_SHIFT] | ((a >>> 8) & IN_CHUNK)];
       if (e < 0) e = tbl8[((e & LOW24) << 8) | (a & 0xff)];
+      else if (e === 0) e = short[a >>> CHUNK_SHIFT];
       out[i] = (e & LOW24) - 1;
     }
   }
@@ -241,26 +302,38 @@ export class Fib {
   }
 
   /** Writes `entry` over every address of the prefix not won by a longer prefix. */
-  private paint(network: number, length: number, entry: number, depth: number): void {
-    const tbl24 = this.tbl24;
-    if (length <= 24) {
-      const first = network >>> 8;
-      const end = first + (1 << (24 - length));
-      for (let i = first; i < end; i++) {
-        const e = tbl24[i];
-        if (e < 0) this.paintGroup((e & LOW24) * GROUP_SIZE, GROUP_SIZE, entry, depth);
-        else if (depthOf(e) <= depth) tbl24[i] = entry;
+  private paint(network: number, length: number, entry: number): void {
+    if (length <= SHORT_MAX) {
+      const short = this.short;
+      const first = network >>> CHUNK_SHIFT;
+      const end = first + (1 << (SHORT_MAX - length));
+      for (let c = first; c < end; c++) {
+        if (depthOf(short[c]) <= length) short[c] = entry;
+        const base = this.chunkAt[c];
+        if (base !== 0) this.paintFirst(base, CHUNK_SIZE, entry, length);
       }
       return;
     }
-    const i = network >>> 8;
-    let e = tbl24[i];
-    if (e >= 0) {
-      const group = this.allocateGroup(e);
-      e = GROUP | group;
-      tbl24[i] = e;
+    const i = this.chunkFor(network >>> CHUNK_SHIFT) | ((network >>> 8) & IN_CHUNK);
+    if (length <= 24) {
+      this.paintFirst(i, 1 << (24 - length), entry, length);
+      return;
     }
-    this.paintGroup((e & LOW24) * GROUP_SIZE + (network & 0xff), 1 << (32 - length), entry, depth);
+    let e = this.tbl24[i];
+    if (e >= 0) {
+      e = GROUP | this.allocateGroup(e);
+      this.tbl24[i] = e;
+    }
+    this.paintGroup((e & LOW24) * GROUP_SIZE + (network & 0xff), 1 << (32 - length), entry, length);
+  }
+
+  private paintFirst(start: number, count: number, entry: number, depth: number): void {
+    const tbl24 = this.tbl24;
+    for (let i = start; i < start + count; i++) {
+      const e = tbl24[i];
+      if (e < 0) this.paintGroup((e & LOW24) * GROUP_SIZE, GROUP_SIZE, entry, depth);
+      else if (depthOf(e) <= depth) tbl24[i] = entry;
+    }
   }
 
   private paintGroup(start: number, count: number, entry: number, depth: number): void {
@@ -270,22 +343,34 @@ export class Fib {
 
   /** Gives the addresses the deleted prefix won (those at its depth) to `fallback`. */
   private unpaint(network: number, length: number, fallback: number): void {
-    const tbl24 = this.tbl24;
-    if (length <= 24) {
-      const first = network >>> 8;
-      const end = first + (1 << (24 - length));
-      for (let i = first; i < end; i++) {
-        const e = tbl24[i];
-        if (e < 0) this.unpaintGroup((e & LOW24) * GROUP_SIZE, GROUP_SIZE, length, fallback);
-        else if (depthOf(e) === length) tbl24[i] = fallback;
+    if (length <= SHORT_MAX) {
+      const short = this.short;
+      const first = network >>> CHUNK_SHIFT;
+      const end = first + (1 << (SHORT_MAX - length));
+      for (let c = first; c < end; c++) {
+        if (depthOf(short[c]) === length) short[c] = fallback;
+        const base = this.chunkAt[c];
+        if (base !== 0) this.unpaintFirst(base, CHUNK_SIZE, length, fallback);
       }
       return;
     }
-    const i = network >>> 8;
-    const e = tbl24[i];
-    const base = (e & LOW24) * GROUP_SIZE;
+    const i = this.chunkAt[network >>> CHUNK_SHIFT] | ((network >>> 8) & IN_CHUNK);
+    if (length <= 24) {
+      this.unpaintFirst(i, 1 << (24 - length), length, fallback);
+      return;
+    }
+    const base = (this.tbl24[i] & LOW24) * GROUP_SIZE;
     this.unpaintGroup(base + (network & 0xff), 1 << (32 - length), length, fallback);
     this.collapseIfPlain(i, base);
+  }
+
+  private unpaintFirst(start: number, count: number, depth: number, fallback: number): void {
+    const tbl24 = this.tbl24;
+    for (let i = start; i < start + count; i++) {
+      const e = tbl24[i];
+      if (e < 0) this.unpaintGroup((e & LOW24) * GROUP_SIZE, GROUP_SIZE, depth, fallback);
+      else if (depthOf(e) === depth) tbl24[i] = fallback;
+    }
   }
 
   private unpaintGroup(start: number, count: number, depth: number, fallback: number): void {
@@ -305,6 +390,52 @@ export class Fib {
     this.freeGroups.push(base / GROUP_SIZE);
   }
 
+  /** The offset of the /12's chunk, made on first use from what the short table says of it. */
+  private chunkFor(c: number): number {
+    let base = this.chunkAt[c];
+    if (base !== 0) return base;
+    let chunk = this.freeChunks.pop();
+    if (chunk === undefined) {
+      chunk = this.chunksAllocated++;
+      if ((chunk + 1) * CHUNK_SIZE > this.tbl24.length) this.growChunks(Math.max(chunk + 1, Math.ceil((this.tbl24.length / CHUNK_SIZE) * 1.25)));
+    }
+    base = chunk * CHUNK_SIZE;
+    this.tbl24.fill(this.short[c], base, base + CHUNK_SIZE);
+    this.chunkAt[c] = base;
+    return base;
+  }
+
+  /** A /12 left with no prefix longer than /12 answers from the short table alone. */
+  private releaseChunk(c: number): void {
+    this.freeChunks.push(this.chunkAt[c] / CHUNK_SIZE);
+    this.chunkAt[c] = 0;
+  }
+
+  /**
+   * Counts load()'s prefixes longer than SHORT_MAX (order[from..]) per /12,
+   * and grows the pool once for the chunks they need. A prefix given twice
+   * is one route: then the records, which keep each once, are counted.
+   */
+  private countLongRoutes(networks: ArrayLike<number>, count: number, order: Int32Array, from: number): void {
+    const longRoutes = this.longRoutes;
+    let chunks = 0;
+    for (let k = from; k < count; k++) if (longRoutes[networks[order[k]] >>> CHUNK_SHIFT]++ === 0) chunks++;
+    if (this.records.size !== count) {
+      longRoutes.fill(0);
+      this.records.forEach((network, length) => {
+        if (length > SHORT_MAX) longRoutes[network >>> CHUNK_SHIFT]++;
+      });
+    }
+    const needed = this.chunksAllocated + chunks;
+    if (needed * CHUNK_SIZE > this.tbl24.length) this.growChunks(needed);
+  }
+
+  private growChunks(chunks: number): void {
+    const bigger = new Int32Array(chunks * CHUNK_SIZE);
+    bigger.set(this.tbl24);
+    this.tbl24 = bigger;
+  }
+
   private allocateGroup(fill: number): number {
     let group = this.freeGroups.pop();
     if (group === undefined) {
@@ -312,7 +443,7 @@ export class Fib {
       group = this.groupsAllocated++;
       // Grow by a quarter, not double: a real table's 40k groups are 40 MiB
       // and doubling would strand up to as much again.
-      if ((group + 1) * GROUP_SIZE > this.tbl8.length) this.growGroups(Math.ceil((this.tbl8.length / GROUP_SIZE) * 1.25));
+      if ((group + 1) * GROUP_SIZE > this.tbl8.length) this.growGroups(Math.max(group + 1, Math.ceil((this.tbl8.length / GROUP_SIZE) * 1.25)));
     }
     this.tbl8.fill(fill, group * GROUP_SIZE, (group + 1) * GROUP_SIZE);
     return group;

@@ -16,7 +16,7 @@ const LENGTH_SHIFT = 24;
 const HOP_MASK = 0xffffff;
 /** Next hops fit the 24 bits the FIB's own entries give them. */
 export const MAX_RECORD_HOP = HOP_MASK - 1;
-const INITIAL_CAPACITY = 1024;
+const INITIAL_CAPACITY = 16;
 /** Linear probing stays short up to three quarters full; a million prefixes then take 16 MiB, not 32. */
 const MAX_LOAD = 0.75;
 /** Prefixes whose home slots setMany() reads before setting them. */

@@ -8,7 +8,7 @@ const prefixArb = fc
   .record({
     base: fc.constantFrom(0x0a000000, 0x0a000100, 0x0a010000, 0xc0a80100, 0xffffff00, 0x00000000, 0x80000000),
     low: fc.integer({ min: 0, max: 255 }),
-    length: fc.oneof(fc.integer({ min: 0, max: 32 }), fc.integer({ min: 24, max: 32 })),
+    length: fc.oneof(fc.integer({ min: 0, max: 32 }), fc.integer({ min: 24, max: 32 }), fc.integer({ min: 0, max: 12 }), fc.constant(0)),
     nextHop: fc.integer({ min: 0, max: 15 }),
   })
   .map(({ base, low, length, nextHop }) => ({ network: ((base | low) & maskOf(length)) >>> 0, length, nextHop }));
@@ -33,7 +33,7 @@ function edges(routes: ReadonlyArray<{ network: number; length: number }>, extra
 
 describe('Fib.load', () => {
   it('builds the same table as inserting one prefix at a time, and deletes from it alike', () => {
-    // Two FIBs for every run (a 64 MiB first level each); each run empties both.
+    // Two FIBs for every run, reusing what earlier runs gave back; each run empties both.
     const bulk = new Fib();
     const oneByOne = new Fib();
     fc.assert(
@@ -47,6 +47,7 @@ describe('Fib.load', () => {
           for (const r of routes) oneByOne.insertPrefix(r.network, r.length, r.nextHop);
           expect(bulk.size).toBe(oneByOne.size);
           expect(bulk.groupsInUse).toBe(oneByOne.groupsInUse);
+          expect(bulk.chunksInUse).toBe(oneByOne.chunksInUse);
           expect(bulk.routes()).toEqual(oneByOne.routes());
           const probes = edges(routes, randoms);
           const got = new Int32Array(probes.length);
@@ -65,6 +66,8 @@ describe('Fib.load', () => {
           }
           expect(bulk.size).toBe(0);
           expect(bulk.groupsInUse).toBe(0);
+          // A prefix given twice to load() is one route: its chunk must still go back.
+          expect(bulk.chunksInUse).toBe(0);
         },
       ),
       { numRuns: 80 },
@@ -89,6 +92,22 @@ describe('Fib.load', () => {
     expect(fib.lookup(0x0a0102ff)).toBe(4);
   });
 
+  it('takes a prefix given twice as one route with the last next hop, whose delete gives its chunk back', () => {
+    const fib = new Fib();
+    const { networks, lengths, nextHops } = columns([
+      { network: 0x0a000000, length: 16, nextHop: 1 },
+      { network: 0x0a000000, length: 16, nextHop: 2 },
+      { network: 0xc0a80100, length: 25, nextHop: 3 },
+    ]);
+    fib.load(networks, lengths, nextHops);
+    expect(fib.size).toBe(2);
+    expect(fib.chunksInUse).toBe(2);
+    expect(fib.lookup(0x0a00ffff)).toBe(2);
+    expect(fib.delete('10.0.0.0/16')).toBe(true);
+    expect(fib.chunksInUse).toBe(1);
+    expect(fib.lookup(0x0a00ffff)).toBe(-1);
+  });
+
   it('checks every prefix before writing any', () => {
     const fib = new Fib();
     const bad = columns([
@@ -102,14 +121,21 @@ describe('Fib.load', () => {
     expect(fib.lookup(0x0a000000)).toBe(-1);
   });
 
-  it('holds a million-prefix table in at most 128 MiB of typed arrays, its second level sized exactly', () => {
+  it('holds a million-prefix table in at most 128 MiB of typed arrays, its chunks and second level sized exactly', () => {
     const table = syntheticTable({ seed: 1 });
     const fib = new Fib({ expectedSize: table.count });
     loadInto(fib, table);
     const per24 = new Set<number>();
-    for (let i = 0; i < table.count; i++) if (table.lengths[i] > 24) per24.add(table.networks[i] >>> 8);
+    const per12 = new Set<number>();
+    for (let i = 0; i < table.count; i++) {
+      if (table.lengths[i] > 24) per24.add(table.networks[i] >>> 8);
+      if (table.lengths[i] > 12) per12.add(table.networks[i] >>> 20);
+    }
     expect(fib.groupsInUse).toBe(per24.size);
-    expect(fib.byteLength).toBe(2 ** 24 * 4 + per24.size * 256 * 4 + 2 ** 21 * 8);
+    expect(fib.chunksInUse).toBe(per12.size);
+    // The chunks and the zero chunk, three per-/12 tables, the groups, and the records' 2^21 slots.
+    const chunkBytes = 4096 * 4;
+    expect(fib.byteLength).toBe((per12.size + 1) * chunkBytes + 3 * chunkBytes + per24.size * 256 * 4 + 2 ** 21 * 8);
     expect(fib.byteLength).toBeLessThanOrEqual(128 * 2 ** 20);
   });
 });

@@ -20,7 +20,8 @@ const prefixArb = fc
   .record({
     base: fc.constantFrom(0x0a000000, 0x0a000100, 0xc0a80100, 0xffffff00, 0x00000000, 0x80000000),
     low: fc.integer({ min: 0, max: 255 }),
-    length: fc.oneof(fc.integer({ min: 0, max: 32 }), fc.integer({ min: 24, max: 32 })),
+    // Long prefixes that need second-level groups, and short ones (/0 above all) that live in the short table.
+    length: fc.oneof(fc.integer({ min: 0, max: 32 }), fc.integer({ min: 24, max: 32 }), fc.integer({ min: 0, max: 12 }), fc.constant(0)),
   })
   .map(({ base, low, length }) => ({ network: ((base | low) & maskOf(length)) >>> 0, length }));
 
@@ -50,6 +51,32 @@ describe('Fib', () => {
     expect(fib.routes()).toEqual([{ prefix: '52.0.0.0/8', network: 0x34000000, length: 8, nextHop: 7 }]);
   });
 
+  it('holds a default route and a few connected networks in a few chunks, well under a mebibyte', () => {
+    const fib = new Fib();
+    fib.insert('0.0.0.0/0', 0);
+    expect(fib.chunksInUse).toBe(0);
+    expect(fib.lookup(parsePrefix('8.8.8.8').network)).toBe(0);
+    fib.insert('10.0.0.0/8', 1);
+    fib.insert('192.168.1.0/24', 2);
+    fib.insert('192.168.1.128/25', 3);
+    fib.insert('203.0.113.0/24', 4);
+    expect(fib.chunksInUse).toBe(2);
+    expect(fib.groupsInUse).toBe(1);
+    expect(fib.byteLength).toBeLessThan(2 ** 20);
+    const at = (text: string) => fib.lookup(parsePrefix(text).network);
+    expect([at('10.9.8.7'), at('192.168.1.1'), at('192.168.1.200'), at('192.168.2.1'), at('203.0.113.50'), at('203.0.114.1')]).toEqual([1, 2, 3, 0, 4, 0]);
+    // A short prefix written after the chunks exist reaches into them, and its delete gives them back the default.
+    fib.insert('192.0.0.0/4', 5);
+    expect([at('192.168.1.1'), at('192.168.2.1'), at('203.0.114.1'), at('200.1.1.1')]).toEqual([2, 5, 5, 5]);
+    fib.delete('192.0.0.0/4');
+    expect([at('192.168.2.1'), at('203.0.114.1'), at('200.1.1.1')]).toEqual([0, 0, 0]);
+    fib.delete('192.168.1.128/25');
+    fib.delete('192.168.1.0/24');
+    expect(fib.chunksInUse).toBe(1);
+    expect(fib.groupsInUse).toBe(0);
+    expect(at('192.168.1.200')).toBe(0);
+  });
+
   it('rejects prefixes with host bits set and malformed text', () => {
     const fib = new Fib();
     expect(() => fib.insert('10.0.0.1/8', 1)).toThrow(/host bits/);
@@ -60,8 +87,9 @@ describe('Fib', () => {
   });
 
   it('agrees with a linear scan after any sequence of inserts, replaces and deletes', () => {
-    // One FIB for every run (a 64 MiB first level each would dominate);
-    // each run ends by deleting all it inserted, which must leave it empty.
+    // One FIB for every run, so later runs reuse the chunks and groups that
+    // earlier ones gave back; each run ends by deleting all it inserted,
+    // which must leave it empty.
     const fib = new Fib();
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 20 }), (ops, randoms) => {
@@ -92,9 +120,13 @@ describe('Fib', () => {
         // Every group left must still hold a prefix longer than /24.
         const longPer24 = new Set([...live.values()].filter((r) => r.length > 24).map((r) => r.network >>> 8));
         expect(fib.groupsInUse).toBe(longPer24.size);
+        // And every chunk a prefix longer than /12.
+        const longPer12 = new Set([...live.values()].filter((r) => r.length > 12).map((r) => r.network >>> 20));
+        expect(fib.chunksInUse).toBe(longPer12.size);
         for (const r of live.values()) expect(fib.deletePrefix(r.network, r.length)).toBe(true);
         expect(fib.size).toBe(0);
         expect(fib.groupsInUse).toBe(0);
+        expect(fib.chunksInUse).toBe(0);
         for (const address of probes) expect(fib.lookup(address)).toBe(-1);
       }),
       { numRuns: 150 },
