@@ -1,10 +1,14 @@
 /**
  * `wirepath run SCENARIO` and `wirepath scenarios`: run a journey, write its
  * pcapng (and the NSS key log when asked), and print the laptop's output and
- * the measured summary, or the event log as JSON lines.
+ * the story of the run (which ends with its measured summary), only the
+ * summary with --quiet, or the event log as JSON lines with --json.
  */
 import { writeFileSync } from 'node:fs';
 import { collect } from '../../codecs/capture-record.js';
+import { type FrameRecorder, recordFrames } from '../narrate/frames.js';
+import { narrate } from '../narrate/index.js';
+import { type TableSnapshot, snapshotTables } from '../narrate/tables.js';
 import { SCENARIOS, findScenario } from '../scenarios/index.js';
 import { formatSummary } from '../scenarios/journey-summary.js';
 
@@ -58,19 +62,37 @@ export function parseRunArguments(args: readonly string[]): RunArguments | strin
 export function runScenario(args: RunArguments, print: (text: string) => void): void {
   const scenario = findScenario(args.scenario)!;
   const capture = collect();
-  const run = scenario.run({ seed: args.seed, capture: capture.sink, captureAll: args.captureAll });
+  const story = !args.json && !args.quiet;
+  let frames: FrameRecorder | undefined;
+  let before: TableSnapshot | undefined;
+  let after: TableSnapshot | undefined;
+  const run = scenario.run({
+    seed: args.seed,
+    capture: capture.sink,
+    captureAll: args.captureAll,
+    onBuilt: (network) => {
+      if (!story) return;
+      frames = recordFrames(network);
+      before = snapshotTables(network, network.sim.now);
+    },
+    onAnswered: (network) => {
+      if (story) after = snapshotTables(network, network.sim.now);
+    },
+  });
   writeFileSync(args.pcap, capture.bytes());
   if (args.keylog !== undefined) writeFileSync(args.keylog, run.keyLog.map((line) => `${line}\n`).join(''));
   if (args.json) {
     for (const event of run.network.sim.log.events) print(JSON.stringify(event, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
     return;
   }
-  if (!args.quiet) {
+  if (story) {
     print(`$ python describe_instances.py   (seed ${args.seed})`);
     for (const line of run.output) print(line);
     print('');
+    for (const line of narrate({ events: run.network.sim.log.events, frames: frames?.frames, before, after })) print(line);
+  } else {
+    print(formatSummary(run.summary));
   }
-  print(formatSummary(run.summary));
   print(`Capture: ${args.pcap} (${run.capture?.packetCount ?? 0} packets; open it with: wireshark ${args.pcap})`);
   if (args.keylog !== undefined) print(`TLS key log: ${args.keylog}`);
 }

@@ -54,6 +54,10 @@ export interface DescribeInstancesOptions {
   /** The network's data; default the seed's. */
   readonly network?: DescribeInstancesNetwork;
   readonly pki?: LoadedPki;
+  /** Called once the network is built, before anything runs (to tap it or snapshot its tables). */
+  readonly onBuilt?: (network: Network) => void;
+  /** Called when the script has its answer, before the connections close. */
+  readonly onAnswered?: (network: Network) => void;
 }
 
 export interface DescribeInstancesRun {
@@ -160,6 +164,7 @@ export function runDescribeInstances(options: DescribeInstancesOptions = {}): De
   const sim = network.sim;
   const meter = new TrafficMeter(network);
   const capture = options.capture ? startCapture(network, options.capture, options.captureAll ?? false) : undefined;
+  options.onBuilt?.(network);
   const keyLog: string[] = [];
   const output: string[] = [];
   alb.holdCapture = capture ? () => capture.hold() : undefined;
@@ -185,6 +190,7 @@ export function runDescribeInstances(options: DescribeInstancesOptions = {}): De
   });
   sim.runUntil(() => result !== undefined, { untilNs: 60e9 });
   const doneAtNs = sim.now;
+  options.onAnswered?.(network);
   // Let the connections close (FIN, close_notify) before the capture ends.
   sim.run({ untilNs: sim.now + 2e9 });
   const summary = measureJourney(network, meter, doneAtNs, { laptop: LAPTOP_ADDRESS, endpoint: ENDPOINT_ADDRESS, publicAddress: PUBLIC_ADDRESS });

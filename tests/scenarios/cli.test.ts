@@ -21,10 +21,11 @@ describe('wirepath run describe-instances', () => {
   const keylog = join(dir, 'keys.txt');
   const lines = run(['describe-instances', '--pcap', pcap, '--keylog', keylog]);
 
-  it('prints the script’s output, the measured summary and where the capture went', () => {
-    expect(lines).toContain('Found 1 instances');
-    expect(lines.find((l) => l.startsWith('Router hops out: 7 (home-router → isp-router-1'))).toBeDefined();
-    expect(lines.find((l) => /^Virtual time: \d+\.\d{3} ms$/.test(l))).toBeDefined();
+  it('prints the script’s output, then the story of the run, and where the capture went', () => {
+    expect(lines.slice(0, 2)).toEqual(['$ python describe_instances.py   (seed 1)', 'Found 1 instances']);
+    // The story is the narration's to word; here it need only be told, at length.
+    expect(lines.length).toBeGreaterThan(100);
+    expect(lines.some((l) => l.includes('ec2.us-east-1.amazonaws.com'))).toBe(true);
     expect(lines).toContain(`TLS key log: ${keylog}`);
     const where = lines.find((l) => l.startsWith('Capture: '))!;
     expect(where).toContain(`wireshark ${pcap}`);
@@ -47,6 +48,8 @@ describe('wirepath run describe-instances', () => {
     const quiet = run(['describe-instances', '--pcap', join(dir, 'q.pcapng'), '--quiet']);
     expect(quiet).not.toContain('Found 1 instances');
     expect(quiet[0]).toMatch(/^Packets exchanged: \d+/);
+    expect(quiet).toContain('Router hops out: 7 (home-router → isp-router-1 → isp-router-2 → backbone-router-1 → backbone-router-2 → aws-edge-router → aws-region-router)');
+    expect(quiet.find((l) => /^Virtual time: \d+\.\d{3} ms$/.test(l))).toBeDefined();
   });
 });
 
