@@ -395,13 +395,20 @@ function parseName(name: string): WireName {
 const MAX_CACHED_NAMES = 1024;
 const wireNames = new Map<string, WireName>();
 
+// The name looked up last: a message mostly repeats its question's name, and === on the same string is free.
+let lastName = '.';
+let lastWire: WireName | null = null;
+
 function wireName(name: string): WireName {
+  if (name === lastName && lastWire !== null) return lastWire;
   let w = wireNames.get(name);
   if (w === undefined) {
     w = parseName(name);
     if (wireNames.size >= MAX_CACHED_NAMES) wireNames.clear();
     wireNames.set(name, w);
   }
+  lastName = name;
+  lastWire = w;
   return w;
 }
 

@@ -308,9 +308,10 @@ function write(buf: Uint8Array, offset: number, m: DnsMessage, options: DnsEncod
     putU16(buf, pos + 2, classNumber(q.class));
     pos += 4;
   }
-  pos = writeRecords(buf, pos, m.answers);
-  pos = writeRecords(buf, pos, m.authorities);
-  return writeRecords(buf, pos, m.additionals);
+  // Most messages leave sections empty: no call for those.
+  if (m.answers.length > 0) pos = writeRecords(buf, pos, m.answers);
+  if (m.authorities.length > 0) pos = writeRecords(buf, pos, m.authorities);
+  return m.additionals.length > 0 ? writeRecords(buf, pos, m.additionals) : pos;
 }
 
 // Room for the largest message a TCP length prefix can describe.
