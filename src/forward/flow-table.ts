@@ -7,33 +7,44 @@
  * Linear probing with backward-shift deletion: a removal pulls later members
  * of the probe run back into the hole, so no tombstones pile up under churn
  * and a lookup never walks further than the longest live run.
+ *
+ * The slot array starts small and doubles whenever it would pass half full,
+ * up to twice the capacity: the slots a lookup can land on then span as
+ * little memory as the live entries need, so a few thousand flows stay in
+ * the CPU's caches however large a capacity was asked for.
  */
 export class FlowTable {
-  readonly slots: number;
-  private readonly mask: number;
+  private readonly maxSlots: number;
+  private mask: number;
   /**
    * Four words a slot (signed, so that addresses stay small integers in
    * V8 and are never boxed), side by side so that one probe touches one cache
    * line: the three key words, then the protocol byte in the top 8 bits over
    * the entry id plus one (0 marks an empty slot).
    */
-  private readonly words: Int32Array;
+  private words: Int32Array;
   private count = 0;
 
-  /** `capacity` entries at most (below 2^24); the slot array is twice that, rounded to a power of two, so probe runs stay short. */
+  /** `capacity` entries at most (below 2^24); the slot array grows to twice that, rounded to a power of two, so probe runs stay short. */
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity >= ID_LIMIT) {
       throw new RangeError(`FlowTable capacity must be an integer from 1 to ${ID_LIMIT - 1}, not ${capacity}`);
     }
     let slots = 2;
     while (slots < capacity * 2) slots *= 2;
-    this.slots = slots;
-    this.mask = slots - 1;
-    this.words = new Int32Array(slots * 4);
+    this.maxSlots = slots;
+    const first = Math.min(slots, FIRST_SLOTS);
+    this.mask = first - 1;
+    this.words = new Int32Array(first * 4);
   }
 
   get size(): number {
     return this.count;
+  }
+
+  /** Slots in the table now. */
+  get slots(): number {
+    return this.mask + 1;
   }
 
   /** The entry id stored under the key, or -1. */
@@ -77,6 +88,10 @@ export class FlowTable {
       i = (i + 1) & mask;
     }
     if (this.count >= this.capacity) return false;
+    if ((this.count + 1) * 2 > this.mask + 1 && this.mask + 1 < this.maxSlots) {
+      this.grow();
+      return this.set(a, b, c, d, id);
+    }
     const at = i << 2;
     w[at] = a;
     w[at + 1] = b;
@@ -127,7 +142,31 @@ export class FlowTable {
     this.words.fill(0);
     this.count = 0;
   }
+
+  /** Doubles the slot array and puts every entry back at its place in the new one. */
+  private grow(): void {
+    const old = this.words;
+    const slots = (this.mask + 1) * 2;
+    const w = new Int32Array(slots * 4);
+    const mask = slots - 1;
+    for (let at = 0; at < old.length; at += 4) {
+      const last = old[at + 3];
+      if (last === 0) continue;
+      let i = hashKey(old[at], old[at + 1], old[at + 2], last >>> 24) & mask;
+      while (w[(i << 2) + 3] !== 0) i = (i + 1) & mask;
+      const to = i << 2;
+      w[to] = old[at];
+      w[to + 1] = old[at + 1];
+      w[to + 2] = old[at + 2];
+      w[to + 3] = last;
+    }
+    this.words = w;
+    this.mask = mask;
+  }
 }
+
+/** Slots a table starts with: four cache lines. */
+const FIRST_SLOTS = 16;
 
 const ID_MASK = 0x00ffffff;
 const ID_LIMIT = 0x00ffffff;

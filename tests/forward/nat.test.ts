@@ -434,6 +434,20 @@ describe('FlowTable', () => {
     );
   });
 
+  it('grows its slots with its entries, at most half full and up to twice the capacity, keeping every entry', () => {
+    const table = new FlowTable(3000);
+    expect(table.slots).toBe(16);
+    for (let i = 0; i < 3000; i++) {
+      expect(table.set(i * 7919, -i, i << 16, i & 1 ? 6 : 17, i)).toBe(true);
+      expect(table.slots).toBeGreaterThanOrEqual(2 * table.size);
+    }
+    expect(table.slots).toBe(8192);
+    for (let i = 0; i < 3000; i++) expect(table.get(i * 7919, -i, i << 16, i & 1 ? 6 : 17)).toBe(i);
+    for (let i = 0; i < 3000; i += 2) expect(table.delete(i * 7919, -i, i << 16, 17)).toBe(i);
+    for (let i = 0; i < 3000; i++) expect(table.get(i * 7919, -i, i << 16, i & 1 ? 6 : 17)).toBe(i & 1 ? i : -1);
+    expect(new FlowTable(5).slots).toBe(16);
+  });
+
   it('refuses inserts beyond its capacity', () => {
     const table = new FlowTable(2);
     expect(table.set(1, 0, 0, 0, 1)).toBe(true);
