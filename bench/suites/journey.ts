@@ -4,8 +4,8 @@
  * and the API server), and crowds of laptops, each behind its own home
  * router, calling the same endpoint at once: wall time and the memory the
  * run added (rss and V8 heap), so the growth with the number of callers
- * shows. Each figure is the median of three runs, but for the crowd of a
- * thousand, which is run once.
+ * shows. Each figure is the median of three runs (the crowd of a thousand
+ * takes a minute or more a run on two cores).
  */
 import { runCrowd } from '../../src/scenarios/crowd.js';
 import { buildDescribeInstances, runDescribeInstances } from '../../src/scenarios/describe-instances.js';
@@ -13,8 +13,6 @@ import type { BenchTask, ExtraRow, Suite } from '../harness.js';
 
 const RUNS = 3;
 const CROWDS = [1, 10, 100, 1000];
-/** A thousand callers take minutes a run on two cores, so that crowd is timed once. */
-const runsFor = (laptops: number) => (laptops >= 1000 ? 1 : RUNS);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -55,8 +53,7 @@ function crowdRows(): ExtraRow[] {
     const heap: number[] = [];
     let virtualMs = 0;
     let answered = 0;
-    const runs = runsFor(laptops);
-    for (let i = 0; i < runs; i++) {
+    for (let i = 0; i < RUNS; i++) {
       gc();
       const before = process.memoryUsage();
       const start = performance.now();
@@ -68,7 +65,7 @@ function crowdRows(): ExtraRow[] {
       virtualMs = run.virtualTimeNs / 1e6;
       answered = run.results.filter((r) => r.ok).length;
     }
-    const label = `${laptops} laptop${laptops === 1 ? '' : 's'} at once${runs === 1 ? ' (one run)' : ''}`;
+    const label = `${laptops} laptop${laptops === 1 ? '' : 's'} at once`;
     rows.push(
       { task: `${label}: wall time`, value: median(walls), unit: 'ms' },
       { task: `${label}: wall time per laptop`, value: median(walls) / laptops, unit: 'ms' },
