@@ -147,10 +147,13 @@ function resetDestinationMacs(buf: Uint8Array): void {
   }
 }
 
-/** NAT rewrites sources in place, so each call starts from a pristine copy of its batch. */
-function snatTask(name: string, flows: number): BenchTask {
-  const nat = new Nat({ outsideAddress: '203.0.113.50', capacity: 131072 });
-  const router = routerWith(nat);
+/**
+ * NAT rewrites sources in place, so each call starts from a pristine copy of
+ * its batch. Without NAT the same frames and destinations go out the same
+ * way: the peer that tells what the NAT adds.
+ */
+function flowsTask(name: string, flows: number, withNat: boolean, versus?: string): BenchTask {
+  const router = routerWith(withNat ? new Nat({ outsideAddress: '203.0.113.50', capacity: 131072 }) : undefined);
   const pristine = udpFrames(flows);
   const batches: Uint8Array[] = [];
   for (let at = 0; at + BATCH * FRAME <= pristine.length; at += BATCH * FRAME) batches.push(pristine.subarray(at, at + BATCH * FRAME));
@@ -160,10 +163,11 @@ function snatTask(name: string, flows: number): BenchTask {
   return {
     name,
     opsPerCall: BATCH,
+    versus,
     fn: () => {
       work.set(batches[b]);
       b = b + 1 === batches.length ? 0 : b + 1;
-      if (router.forwardBatch(frames, BATCH, 0, NOW, egress) !== BATCH) throw new Error(`snat: ${JSON.stringify(router.counters())}`);
+      if (router.forwardBatch(frames, BATCH, 0, NOW, egress) !== BATCH) throw new Error(`${name}: ${JSON.stringify(router.counters())}`);
     },
   };
 }
@@ -204,8 +208,10 @@ export const tasks: BenchTask[] = [
       if (plainRouter.forwardBatch(plainFrames, BATCH, 0, NOW, egress) !== BATCH) throw new Error(`forward: ${JSON.stringify(plainRouter.counters())}`);
     },
   },
-  snatTask('forward snat 4k flows', 4096),
-  snatTask('forward snat 64k flows', 64000),
+  flowsTask('forward snat 4k flows', 4096, true, 'forward 4k flows, no NAT'),
+  flowsTask('forward 4k flows, no NAT', 4096, false),
+  flowsTask('forward snat 64k flows', 64000, true, 'forward 64k flows, no NAT'),
+  flowsTask('forward 64k flows, no NAT', 64000, false),
 ];
 
 /**
