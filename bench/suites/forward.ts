@@ -10,7 +10,7 @@ import { macToBytes } from '../../codecs/address.js';
 import { internetChecksum, onesComplementSum, pseudoHeaderSum } from '../../codecs/checksum.js';
 import { ArpCache } from '../../src/forward/arp-cache.js';
 import { Fib, maskOf } from '../../src/forward/fib.js';
-import { Nat } from '../../src/forward/nat.js';
+import { Nat, NatResult } from '../../src/forward/nat.js';
 import { Router } from '../../src/forward/router.js';
 import { loadInto, syntheticTable, type SyntheticTable } from '../../src/forward/synthetic-table.js';
 import { SeededRandom } from '../../src/sim/random.js';
@@ -172,6 +172,26 @@ function flowsTask(name: string, flows: number, withNat: boolean, versus?: strin
   };
 }
 
+/** Nat.outbound alone on the same frames, without the router around it: what the translation costs by itself. */
+function natOutboundTask(name: string, flows: number): BenchTask {
+  const nat = new Nat({ outsideAddress: '203.0.113.50', capacity: 131072 });
+  const pristine = udpFrames(flows);
+  const batches: Uint8Array[] = [];
+  for (let at = 0; at + BATCH * FRAME <= pristine.length; at += BATCH * FRAME) batches.push(pristine.subarray(at, at + BATCH * FRAME));
+  const work = new Uint8Array(BATCH * FRAME);
+  const frames = framesOf(work, 0, BATCH);
+  let b = 0;
+  return {
+    name,
+    opsPerCall: BATCH,
+    fn: () => {
+      work.set(batches[b]);
+      b = b + 1 === batches.length ? 0 : b + 1;
+      for (let i = 0; i < BATCH; i++) if (nat.outbound(frames[i], 14, NOW) !== NatResult.translated) throw new Error(`${name}: ${JSON.stringify(nat.counters())}`);
+    },
+  };
+}
+
 export const tasks: BenchTask[] = [
   {
     name: 'lpm random 1M',
@@ -212,6 +232,8 @@ export const tasks: BenchTask[] = [
   flowsTask('forward 4k flows, no NAT', 4096, false),
   flowsTask('forward snat 64k flows', 64000, true, 'forward 64k flows, no NAT'),
   flowsTask('forward 64k flows, no NAT', 64000, false),
+  natOutboundTask('nat outbound 4k flows', 4096),
+  natOutboundTask('nat outbound 64k flows', 64000),
 ];
 
 /**
