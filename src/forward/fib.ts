@@ -15,8 +15,10 @@
  * and copied into the chunks that exist: a chunk, once made, answers for its
  * whole /12, and a lookup that finds an empty entry reads the short table.
  * So a router with a default route and a few connected networks holds a few
- * chunks, and a full table still costs two reads for most lookups (the
- * directory, 16 KiB, stays in cache).
+ * chunks. The directory read costs lookups a quarter or more of their rate,
+ * though, so once a table needs a quarter of all chunks (16 MiB) it goes
+ * flat: every /12 gets its chunk, in address order, and lookups index the
+ * pool by the top 24 bits directly, as in plain DIR-24-8. It stays flat.
  *
  * Each entry is one int32:
  *   bit 31       the entry points at a second-level group (first level only)
@@ -54,6 +56,8 @@ const CHUNK_SHIFT = 32 - SHORT_MAX;
 /** First-level entries per chunk: the /24s of one /12. */
 const CHUNK_SIZE = 1 << (24 - SHORT_MAX);
 const IN_CHUNK = CHUNK_SIZE - 1;
+/** Chunks in use at which the first level goes flat, by default. */
+const FLAT_AT = CHUNKS / 4;
 
 export interface Prefix {
   /** The network address as an unsigned 32-bit number, host bits zero. */
@@ -70,6 +74,8 @@ export interface Route extends Prefix {
 export interface FibOptions {
   /** Prefixes expected, to size the record table once rather than grow it. */
   readonly expectedSize?: number;
+  /** Chunks in use (one per /12 holding a prefix longer than /12) at which the first level goes flat; default 1,024. */
+  readonly flatAt?: number;
 }
 
 /** The netmask of a prefix length as an unsigned 32-bit number. */
@@ -121,9 +127,13 @@ export class Fib {
   private groupsAllocated = 0;
   private readonly freeGroups: number[] = [];
   private readonly records: PrefixRecords;
+  private readonly flatAt: number;
+  /** Chunk c sits at (c + 1) * CHUNK_SIZE, for every c: the directory is the identity and lookups skip it. */
+  private flat = false;
 
   constructor(options: FibOptions = {}) {
     this.records = new PrefixRecords(options.expectedSize ?? 0);
+    this.flatAt = options.flatAt ?? FLAT_AT;
   }
 
   get size(): number {
@@ -135,9 +145,16 @@ export class Fib {
     return this.groupsAllocated - this.freeGroups.length;
   }
 
-  /** First-level chunks in use, one per /12 that holds a prefix longer than /12. */
+  /** The /12s that hold a prefix longer than /12, each of which needs a chunk. */
   get chunksInUse(): number {
-    return this.chunksAllocated - 1 - this.freeChunks.length;
+    let used = 0;
+    for (let c = 0; c < CHUNKS; c++) if (this.longRoutes[c] !== 0) used++;
+    return used;
+  }
+
+  /** Whether the first level has gone flat. */
+  get isFlat(): boolean {
+    return this.flat;
   }
 
   /** Bytes held by the lookup tables and the records. */
@@ -188,8 +205,9 @@ export class Fib {
       checkPrefix(networks[k], lengths[k]);
       checkNextHop(nextHops[k]);
     }
-    // An empty FIB holds no chunks and an all-zero short table: deletes give every entry back.
-    if (this.records.size !== 0) {
+    // An empty FIB that is not flat holds no chunks and an all-zero short
+    // table: deletes give every entry back.
+    if (this.records.size !== 0 || this.flat) {
       for (let k = 0; k < count; k++) this.insertPrefix(networks[k], lengths[k], nextHops[k]);
       return;
     }
@@ -261,18 +279,31 @@ export class Fib {
 
   /** The next hop for a destination address, or -1 when no prefix matches. */
   lookup(address: number): number {
-    let e = this.tbl24[this.chunkAt[address >>> CHUNK_SHIFT] | ((address >>> 8) & IN_CHUNK)];
+    let e: number;
+    if (this.flat) e = this.tbl24[(address >>> 8) + CHUNK_SIZE];
+    else {
+      e = this.tbl24[this.chunkAt[address >>> CHUNK_SHIFT] | ((address >>> 8) & IN_CHUNK)];
+      if (e === 0) e = this.short[address >>> CHUNK_SHIFT];
+    }
     if (e < 0) e = this.tbl8[((e & LOW24) << 8) | (address & 0xff)];
-    else if (e === 0) e = this.short[address >>> CHUNK_SHIFT];
     return (e & LOW24) - 1;
   }
 
   /** lookup() for addresses[0, count) into out; the router's first pass over a batch. */
   lookupBatch(addresses: Uint32Array, out: Int32Array, count: number): void {
     const tbl24 = this.tbl24;
+    const tbl8 = this.tbl8;
+    if (this.flat) {
+      for (let i = 0; i < count; i++) {
+        const a = addresses[i];
+        let e = tbl24[(a >>> 8) + CHUNK_SIZE];
+        if (e < 0) e = tbl8[((e & LOW24) << 8) | (a & 0xff)];
+        out[i] = (e & LOW24) - 1;
+      }
+      return;
+    }
     const chunkAt = this.chunkAt;
     const short = this.short;
-    const tbl8 = this.tbl8;
     for (let i = 0; i < count; i++) {
       const a = addresses[i];
       let e = tbl24[chunkAt[a >>> CHUNK_SHIFT] | ((a >>> 8) & IN_CHUNK)];
@@ -394,6 +425,10 @@ export class Fib {
   private chunkFor(c: number): number {
     let base = this.chunkAt[c];
     if (base !== 0) return base;
+    if (this.chunksAllocated - this.freeChunks.length >= this.flatAt) {
+      this.goFlat();
+      return this.chunkAt[c];
+    }
     let chunk = this.freeChunks.pop();
     if (chunk === undefined) {
       chunk = this.chunksAllocated++;
@@ -407,6 +442,7 @@ export class Fib {
 
   /** A /12 left with no prefix longer than /12 answers from the short table alone. */
   private releaseChunk(c: number): void {
+    if (this.flat) return;
     this.freeChunks.push(this.chunkAt[c] / CHUNK_SIZE);
     this.chunkAt[c] = 0;
   }
@@ -426,8 +462,30 @@ export class Fib {
         if (length > SHORT_MAX) longRoutes[network >>> CHUNK_SHIFT]++;
       });
     }
+    if (this.flat) return;
+    if (chunks >= this.flatAt) {
+      this.goFlat();
+      return;
+    }
     const needed = this.chunksAllocated + chunks;
     if (needed * CHUNK_SIZE > this.tbl24.length) this.growChunks(needed);
+  }
+
+  /** Every /12 gets its chunk, in address order after the zero chunk; those it lacked answer from the short table. */
+  private goFlat(): void {
+    const old = this.tbl24;
+    const pool = new Int32Array((CHUNKS + 1) * CHUNK_SIZE);
+    for (let c = 0; c < CHUNKS; c++) {
+      const base = this.chunkAt[c];
+      const at = (c + 1) * CHUNK_SIZE;
+      if (base !== 0) pool.set(old.subarray(base, base + CHUNK_SIZE), at);
+      else if (this.short[c] !== 0) pool.fill(this.short[c], at, at + CHUNK_SIZE);
+      this.chunkAt[c] = at;
+    }
+    this.tbl24 = pool;
+    this.chunksAllocated = CHUNKS + 1;
+    this.freeChunks.length = 0;
+    this.flat = true;
   }
 
   private growChunks(chunks: number): void {

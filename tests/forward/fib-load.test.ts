@@ -32,10 +32,14 @@ function edges(routes: ReadonlyArray<{ network: number; length: number }>, extra
 }
 
 describe('Fib.load', () => {
-  it('builds the same table as inserting one prefix at a time, and deletes from it alike', () => {
+  it.each([
+    ['both chunked', {}, {}],
+    ['loaded flat, inserted chunked', { flatAt: 2 }, {}],
+    ['both going flat', { flatAt: 3 }, { flatAt: 3 }],
+  ])('builds the same table as inserting one prefix at a time, and deletes from it alike (%s)', (_, bulkOptions, oneByOneOptions) => {
     // Two FIBs for every run, reusing what earlier runs gave back; each run empties both.
-    const bulk = new Fib();
-    const oneByOne = new Fib();
+    const bulk = new Fib(bulkOptions);
+    const oneByOne = new Fib(oneByOneOptions);
     fc.assert(
       fc.property(
         fc.array(prefixArb, { maxLength: 80 }),
@@ -133,9 +137,10 @@ describe('Fib.load', () => {
     }
     expect(fib.groupsInUse).toBe(per24.size);
     expect(fib.chunksInUse).toBe(per12.size);
-    // The chunks and the zero chunk, three per-/12 tables, the groups, and the records' 2^21 slots.
+    expect(fib.isFlat).toBe(true);
+    // Flat: every /12's chunk and the zero chunk, three per-/12 tables, the groups, and the records' 2^21 slots.
     const chunkBytes = 4096 * 4;
-    expect(fib.byteLength).toBe((per12.size + 1) * chunkBytes + 3 * chunkBytes + per24.size * 256 * 4 + 2 ** 21 * 8);
+    expect(fib.byteLength).toBe((4096 + 1) * chunkBytes + 3 * chunkBytes + per24.size * 256 * 4 + 2 ** 21 * 8);
     expect(fib.byteLength).toBeLessThanOrEqual(128 * 2 ** 20);
   });
 });

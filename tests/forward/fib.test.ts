@@ -61,6 +61,7 @@ describe('Fib', () => {
     fib.insert('192.168.1.128/25', 3);
     fib.insert('203.0.113.0/24', 4);
     expect(fib.chunksInUse).toBe(2);
+    expect(fib.isFlat).toBe(false);
     expect(fib.groupsInUse).toBe(1);
     expect(fib.byteLength).toBeLessThan(2 ** 20);
     const at = (text: string) => fib.lookup(parsePrefix(text).network);
@@ -86,11 +87,14 @@ describe('Fib', () => {
     expect(fib.size).toBe(0);
   });
 
-  it('agrees with a linear scan after any sequence of inserts, replaces and deletes', () => {
+  it.each([
+    ['chunked', {}],
+    ['flat from its second chunk', { flatAt: 2 }],
+  ])('agrees with a linear scan after any sequence of inserts, replaces and deletes (%s)', (_, options) => {
     // One FIB for every run, so later runs reuse the chunks and groups that
     // earlier ones gave back; each run ends by deleting all it inserted,
     // which must leave it empty.
-    const fib = new Fib();
+    const fib = new Fib(options);
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 20 }), (ops, randoms) => {
         const live = new Map<string, Live>();
