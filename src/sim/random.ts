@@ -13,7 +13,11 @@ export class SeededRandom {
   private readonly generator: Generator;
 
   constructor(readonly seed: number) {
-    this.generator = xoroshiro128plus(seed | 0);
+    // xoroshiro128+ seeded with a small number starts from a state of mostly
+    // zero and one bits, and its first outputs show it (~seed, then numbers
+    // near it): scramble the seed and let the state settle first.
+    this.generator = xoroshiro128plus(scramble(seed | 0));
+    for (let i = 0; i < 16; i++) this.generator.next();
   }
 
   /** An integer in [min, max], both included. */
@@ -46,4 +50,12 @@ export class SeededRandom {
     }
     return out;
   }
+}
+
+/** MurmurHash3's 32-bit finaliser: every seed bit reaches every state bit. */
+function scramble(seed: number): number {
+  let h = seed ^ 0x9e3779b9;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
 }
