@@ -5,6 +5,7 @@
  * server, in virtual seconds per wall second.
  */
 import { Host } from '../../src/nodes/host.js';
+import { addHome } from '../../src/nodes/sample-networks.js';
 import { type Network, Topology } from '../../src/nodes/topology.js';
 import { Simulator } from '../../src/sim/simulator.js';
 import { SeededRandom } from '../../src/sim/random.js';
@@ -61,26 +62,13 @@ const tasks: BenchTask[] = [
 
 /** laptop — switch — home-router (NAT) — isp-1 — isp-2 — server. */
 function path(seed: number): Network {
-  return new Topology({ seed })
-    .host({ name: 'laptop', interfaces: [{ name: 'eth0', mac: 'aa:aa:aa:aa:aa:aa', address: '192.168.1.100/24' }], gateway: '192.168.1.1' })
-    .switch({ name: 'home-switch', ports: 8 })
-    .natRouter({
-      name: 'home-router',
-      outside: 'wan0',
-      interfaces: [
-        { name: 'lan0', mac: '02:00:00:00:00:01', address: '192.168.1.1/24' },
-        { name: 'wan0', mac: '02:00:00:00:00:02', address: '203.0.113.50/24' },
-      ],
-      routes: [{ prefix: '0.0.0.0/0', via: '203.0.113.1', name: 'ISP' }],
-    })
-    .router({
-      name: 'isp-1',
-      interfaces: [
-        { name: 'eth0', mac: '02:00:00:00:10:00', address: '203.0.113.1/24' },
-        { name: 'eth1', mac: '02:00:00:00:10:01', address: '198.51.100.1/30' },
-      ],
-      routes: [{ prefix: '52.0.0.0/8', via: '198.51.100.2', name: 'AWS peering point' }],
-    })
+  return addHome(new Topology({ seed }), {
+    laptopMac: 'aa:aa:aa:aa:aa:aa',
+    lanDelayNs: 20_000,
+    accessDelayNs: 5_000_000,
+    ispUplink: '198.51.100.1/30',
+    ispRoutes: [{ prefix: '52.0.0.0/8', via: '198.51.100.2', name: 'AWS peering point' }],
+  })
     .router({
       name: 'isp-2',
       interfaces: [
@@ -90,9 +78,6 @@ function path(seed: number): Network {
       routes: [{ prefix: '0.0.0.0/0', via: '198.51.100.1', name: 'backbone' }],
     })
     .host({ name: 'server', interfaces: [{ name: 'eth0', mac: '02:00:00:00:20:00', address: '52.94.133.131/24' }], gateway: '52.94.133.1' })
-    .link('laptop:eth0', 'home-switch:port5', { delayNs: 20_000 })
-    .link('home-router:lan0', 'home-switch:port8', { delayNs: 20_000 })
-    .link('home-router:wan0', 'isp-1:eth0', { delayNs: 5_000_000, bandwidthBps: 100e6 })
     .link('isp-1:eth1', 'isp-2:eth0', { delayNs: 10_000_000, bandwidthBps: 1e9 })
     .link('isp-2:eth1', 'server:eth0', { delayNs: 1_000_000 })
     .build();

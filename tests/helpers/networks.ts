@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { addHome } from '../../src/nodes/sample-networks.js';
 import { type HostFactory, Topology } from '../../src/nodes/topology.js';
 import { probeHosts } from './probe-host.js';
 
@@ -58,30 +59,8 @@ export interface HomeNetworkOptions {
 
 /** The seed's home: laptop — switch — NAT router — ISP router — server. */
 export function homeNetwork(seed = 1, { hostFactory = probeHosts, laptopMtu = 1500 }: HomeNetworkOptions = {}) {
-  return new Topology({ seed, hostFactory })
-    .host({ name: 'laptop', label: 'your computer', interfaces: [{ name: 'eth0', mac: 'aa:aa:aa:aa:aa:aa', address: '192.168.1.100/24' }], gateway: '192.168.1.1' })
-    .switch({ name: 'home-switch', ports: 8 })
-    .natRouter({
-      name: 'home-router',
-      label: 'router',
-      outside: 'wan0',
-      interfaces: [
-        { name: 'lan0', mac: '02:00:00:00:00:01', address: '192.168.1.1/24' },
-        { name: 'wan0', mac: '02:00:00:00:00:02', address: '203.0.113.50/24' },
-      ],
-      routes: [{ prefix: '0.0.0.0/0', via: '203.0.113.1', name: 'ISP' }],
-    })
-    .router({
-      name: 'isp-1',
-      interfaces: [
-        { name: 'eth0', mac: '02:00:00:00:10:00', address: '203.0.113.1/24' },
-        { name: 'eth1', mac: '02:00:00:00:10:01', address: '52.94.133.1/24' },
-      ],
-    })
+  return addHome(new Topology({ seed, hostFactory }), { laptopMac: 'aa:aa:aa:aa:aa:aa', lanDelayNs: 20_000, laptopMtu, accessDelayNs: 8_000_000, ispUplink: '52.94.133.1/24' })
     .host({ name: 'server', interfaces: [{ name: 'eth0', mac: '02:00:00:00:20:00', address: '52.94.133.131/24' }], gateway: '52.94.133.1' })
-    .link('laptop:eth0', 'home-switch:port5', { delayNs: 20_000, mtu: laptopMtu })
-    .link('home-router:lan0', 'home-switch:port8', { delayNs: 20_000 })
-    .link('home-router:wan0', 'isp-1:eth0', { delayNs: 8_000_000, bandwidthBps: 100e6 })
     .link('isp-1:eth1', 'server:eth0', { delayNs: 2_000_000 })
     .build();
 }

@@ -8,7 +8,8 @@
 import { type HttpRequest, type HttpResponse, decode as decodeHttp } from '../../codecs/http.js';
 import { DnsServer } from '../../src/nodes/dns-server.js';
 import { Host, type HostConfig } from '../../src/nodes/host.js';
-import { Topology } from '../../src/nodes/topology.js';
+import { addHome } from '../../src/nodes/sample-networks.js';
+import { type HostFactory, Topology } from '../../src/nodes/topology.js';
 import { type FrameRecorder, recordFrames } from '../../src/narrate/frames.js';
 import { tlsEventLog } from '../../src/apps/tls-events.js';
 import { type TableSnapshot, snapshotTables } from '../../src/narrate/tables.js';
@@ -24,34 +25,21 @@ const REQUEST = `POST / HTTP/1.1\r\nHost: ${NAME}\r\nContent-Type: application/x
 const BODY = '{"Reservations":[{"Instances":[{"InstanceId":"i-1234567890abcdef0"}]}]}';
 const RESPONSE = `HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY}`;
 
+const hostFactory: HostFactory = (sim, spec) =>
+  spec.name === 'dns' ? new DnsServer(sim, { ...(spec as unknown as HostConfig), zone: { [NAME]: [{ type: 'A', ttl: 60, data: '52.94.133.131' }] } }) : new Host(sim, spec as unknown as HostConfig);
+
 function build(seed: number) {
-  return new Topology({
-    seed,
-    hostFactory: (sim, spec) => (spec.name === 'dns' ? new DnsServer(sim, { ...(spec as unknown as HostConfig), zone: { [NAME]: [{ type: 'A', ttl: 60, data: '52.94.133.131' }] } }) : new Host(sim, spec as unknown as HostConfig)),
+  return addHome(new Topology({ seed, hostFactory }), {
+    laptopMac: 'aa:aa:aa:00:00:01',
+    laptopOptions: { dnsServer: '8.8.8.8' },
+    lanDelayNs: 100_000,
+    accessDelayNs: 5_000_000,
+    ispUplink: '10.0.12.1/30',
+    ispRoutes: [
+      { prefix: '0.0.0.0/0', via: '10.0.12.2', name: 'backbone' },
+      { prefix: '52.0.0.0/8', via: '10.0.12.2', name: 'AWS peering point' },
+    ],
   })
-    .host({ name: 'laptop', label: 'your computer', interfaces: [{ name: 'eth0', mac: 'aa:aa:aa:00:00:01', address: '192.168.1.100/24' }], gateway: '192.168.1.1', dnsServer: '8.8.8.8' })
-    .switch({ name: 'home-switch', ports: 8 })
-    .natRouter({
-      name: 'home-router',
-      label: 'router',
-      outside: 'wan0',
-      interfaces: [
-        { name: 'lan0', mac: '02:00:00:00:00:01', address: '192.168.1.1/24' },
-        { name: 'wan0', mac: '02:00:00:00:00:02', address: '203.0.113.50/24' },
-      ],
-      routes: [{ prefix: '0.0.0.0/0', via: '203.0.113.1', name: 'ISP' }],
-    })
-    .router({
-      name: 'isp-1',
-      interfaces: [
-        { name: 'eth0', mac: '02:00:00:00:10:00', address: '203.0.113.1/24' },
-        { name: 'eth1', mac: '02:00:00:00:10:01', address: '10.0.12.1/30' },
-      ],
-      routes: [
-        { prefix: '0.0.0.0/0', via: '10.0.12.2', name: 'backbone' },
-        { prefix: '52.0.0.0/8', via: '10.0.12.2', name: 'AWS peering point' },
-      ],
-    })
     .router({
       name: 'isp-2',
       interfaces: [
@@ -63,9 +51,6 @@ function build(seed: number) {
     })
     .host({ name: 'api', interfaces: [{ name: 'eth0', mac: '02:00:00:00:30:00', address: '52.94.133.131/24' }], gateway: '52.94.133.1' })
     .host({ name: 'dns', interfaces: [{ name: 'eth0', mac: '02:00:00:00:08:08', address: '8.8.8.8/24' }], gateway: '8.8.8.1' })
-    .link('laptop:eth0', 'home-switch:port5', { delayNs: 100_000 })
-    .link('home-router:lan0', 'home-switch:port8', { delayNs: 100_000 })
-    .link('home-router:wan0', 'isp-1:eth0', { delayNs: 5_000_000, bandwidthBps: 100e6 })
     .link('isp-1:eth1', 'isp-2:eth0', { delayNs: 10_000_000 })
     .link('isp-2:eth1', 'api:eth0', { delayNs: 1_000_000 })
     .link('isp-2:eth2', 'dns:eth0', { delayNs: 2_000_000 })
