@@ -53,6 +53,15 @@ const EXCHANGE = { delayNs: 500_000, bandwidthBps: 100e9 };
 const REGION = { delayNs: 1_000_000, bandwidthBps: 100e9 };
 const DATACENTER = { delayNs: 100_000, bandwidthBps: 25e9 };
 
+/** A router whose interfaces are eth0, eth1, … in the order given, each as [mac, address]; each route as [prefix, via, name]. */
+function router(name: string, interfaces: ReadonlyArray<readonly [string, string]>, routes: ReadonlyArray<readonly [string, string, string]>): RouterOptions {
+  return {
+    name,
+    interfaces: interfaces.map(([mac, address], i) => ({ name: `eth${i}`, mac, address })),
+    routes: routes.map(([prefix, via, hop]) => ({ prefix, via, name: hop })),
+  };
+}
+
 export const DESCRIBE_INSTANCES_NETWORK: DescribeInstancesNetwork = {
   laptop: {
     name: 'laptop',
@@ -77,82 +86,59 @@ export const DESCRIBE_INSTANCES_NETWORK: DescribeInstancesNetwork = {
     routes: [{ prefix: '0.0.0.0/0', via: '203.0.113.1', name: 'ISP (default)' }],
   },
   routers: [
-    {
-      name: 'isp-router-1',
-      interfaces: [
-        { name: 'eth0', mac: '02:15:00:00:01:00', address: '203.0.113.1/24' },
-        { name: 'eth1', mac: '02:15:00:00:01:01', address: '100.64.0.1/30' },
+    router(
+      'isp-router-1',
+      [['02:15:00:00:01:00', '203.0.113.1/24'], ['02:15:00:00:01:01', '100.64.0.1/30']],
+      [
+        ['52.0.0.0/8', '100.64.0.2', 'Internet backbone'],
+        ['0.0.0.0/0', '100.64.0.2', 'isp-router-2'],
       ],
-      routes: [
-        { prefix: '52.0.0.0/8', via: '100.64.0.2', name: 'Internet backbone' },
-        { prefix: '0.0.0.0/0', via: '100.64.0.2', name: 'isp-router-2' },
+    ),
+    router(
+      'isp-router-2',
+      [['02:15:00:00:02:00', '100.64.0.2/30'], ['02:15:00:00:02:01', '100.64.1.1/30']],
+      [
+        ['203.0.113.0/24', '100.64.0.1', 'Local (ISP access network)'],
+        ['52.0.0.0/8', '100.64.1.2', 'AWS peering point'],
+        ['0.0.0.0/0', '100.64.1.2', 'Backbone'],
       ],
-    },
-    {
-      name: 'isp-router-2',
-      interfaces: [
-        { name: 'eth0', mac: '02:15:00:00:02:00', address: '100.64.0.2/30' },
-        { name: 'eth1', mac: '02:15:00:00:02:01', address: '100.64.1.1/30' },
+    ),
+    router(
+      'backbone-router-1',
+      [['02:bb:00:00:01:00', '100.64.1.2/30'], ['02:bb:00:00:01:01', '198.18.0.1/30'], ['02:bb:00:00:01:02', '198.18.1.1/30']],
+      [
+        ['203.0.113.0/24', '100.64.1.1', 'ISP customers'],
+        ['52.0.0.0/8', '198.18.0.2', 'backbone-router-2 (toward AWS)'],
+        ['8.8.8.0/24', '198.18.1.2', 'Google edge'],
       ],
-      routes: [
-        { prefix: '203.0.113.0/24', via: '100.64.0.1', name: 'Local (ISP access network)' },
-        { prefix: '52.0.0.0/8', via: '100.64.1.2', name: 'AWS peering point' },
-        { prefix: '0.0.0.0/0', via: '100.64.1.2', name: 'Backbone' },
+    ),
+    router(
+      'backbone-router-2',
+      [['02:bb:00:00:02:00', '198.18.0.2/30'], ['02:bb:00:00:02:01', '198.51.100.10/24']],
+      [
+        ['52.0.0.0/8', '198.51.100.20', 'AWS (over the IXP)'],
+        ['0.0.0.0/0', '198.18.0.1', 'backbone-router-1'],
       ],
-    },
-    {
-      name: 'backbone-router-1',
-      interfaces: [
-        { name: 'eth0', mac: '02:bb:00:00:01:00', address: '100.64.1.2/30' },
-        { name: 'eth1', mac: '02:bb:00:00:01:01', address: '198.18.0.1/30' },
-        { name: 'eth2', mac: '02:bb:00:00:01:02', address: '198.18.1.1/30' },
+    ),
+    router(
+      'google-edge-router',
+      [['02:90:00:00:00:01', '198.18.1.2/30'], ['02:90:00:00:00:02', '8.8.8.1/24']],
+      [['0.0.0.0/0', '198.18.1.1', 'backbone-router-1']],
+    ),
+    router(
+      'aws-edge-router',
+      [['02:a5:00:00:00:01', '198.51.100.20/24'], ['02:a5:00:00:00:02', '172.16.0.1/30']],
+      [
+        ['52.94.133.0/24', '172.16.0.2', 'us-east-1 API servers'],
+        ['10.0.0.0/8', '172.16.0.2', 'VPC networks'],
+        ['0.0.0.0/0', '198.51.100.10', 'Internet (IXP peer backbone-router-2)'],
       ],
-      routes: [
-        { prefix: '203.0.113.0/24', via: '100.64.1.1', name: 'ISP customers' },
-        { prefix: '52.0.0.0/8', via: '198.18.0.2', name: 'backbone-router-2 (toward AWS)' },
-        { prefix: '8.8.8.0/24', via: '198.18.1.2', name: 'Google edge' },
-      ],
-    },
-    {
-      name: 'backbone-router-2',
-      interfaces: [
-        { name: 'eth0', mac: '02:bb:00:00:02:00', address: '198.18.0.2/30' },
-        { name: 'eth1', mac: '02:bb:00:00:02:01', address: '198.51.100.10/24' },
-      ],
-      routes: [
-        { prefix: '52.0.0.0/8', via: '198.51.100.20', name: 'AWS (over the IXP)' },
-        { prefix: '0.0.0.0/0', via: '198.18.0.1', name: 'backbone-router-1' },
-      ],
-    },
-    {
-      name: 'google-edge-router',
-      interfaces: [
-        { name: 'eth0', mac: '02:90:00:00:00:01', address: '198.18.1.2/30' },
-        { name: 'eth1', mac: '02:90:00:00:00:02', address: '8.8.8.1/24' },
-      ],
-      routes: [{ prefix: '0.0.0.0/0', via: '198.18.1.1', name: 'backbone-router-1' }],
-    },
-    {
-      name: 'aws-edge-router',
-      interfaces: [
-        { name: 'eth0', mac: '02:a5:00:00:00:01', address: '198.51.100.20/24' },
-        { name: 'eth1', mac: '02:a5:00:00:00:02', address: '172.16.0.1/30' },
-      ],
-      routes: [
-        { prefix: '52.94.133.0/24', via: '172.16.0.2', name: 'us-east-1 API servers' },
-        { prefix: '10.0.0.0/8', via: '172.16.0.2', name: 'VPC networks' },
-        { prefix: '0.0.0.0/0', via: '198.51.100.10', name: 'Internet (IXP peer backbone-router-2)' },
-      ],
-    },
-    {
-      name: 'aws-region-router',
-      interfaces: [
-        { name: 'eth0', mac: '02:a5:00:00:01:01', address: '172.16.0.2/30' },
-        { name: 'eth1', mac: '02:a5:00:00:01:02', address: '52.94.133.1/24' },
-        { name: 'eth2', mac: '02:a5:00:00:01:03', address: '10.0.1.1/24' },
-      ],
-      routes: [{ prefix: '0.0.0.0/0', via: '172.16.0.1', name: 'aws-edge-router' }],
-    },
+    ),
+    router(
+      'aws-region-router',
+      [['02:a5:00:00:01:01', '172.16.0.2/30'], ['02:a5:00:00:01:02', '52.94.133.1/24'], ['02:a5:00:00:01:03', '10.0.1.1/24']],
+      [['0.0.0.0/0', '172.16.0.1', 'aws-edge-router']],
+    ),
   ],
   dnsServer: {
     name: 'dns-server',
