@@ -5,22 +5,10 @@
  * line at its first colon, with no checks at all.
  */
 import { decode } from '../../codecs/http.js';
+import { SEED_REQUEST_TEXT } from '../../tests/codecs/http-seed.js';
 import type { BenchTask } from '../harness.js';
 
-const request = new TextEncoder().encode(
-  'POST / HTTP/1.1\r\n' +
-    'Host: ec2.us-east-1.amazonaws.com\r\n' +
-    'Accept-Encoding: identity\r\n' +
-    'Content-Type: application/x-amz-json-1.1\r\n' +
-    'X-Amz-Target: AmazonEC2.DescribeInstances\r\n' +
-    'User-Agent: Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux lang/python#3.12.1\r\n' +
-    'X-Amz-Date: 20260301T100000Z\r\n' +
-    'Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260301/us-east-1/ec2/aws4_request, ' +
-    'SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=3c1e7b0d4f6a9b2c5e8d1f4a7b0c3e6d9f2a5b8c1e4d7f0a3b6c9e2d5f8a1b4c\r\n' +
-    'Content-Length: 2\r\n' +
-    '\r\n' +
-    '{}',
-);
+const request = new TextEncoder().encode(SEED_REQUEST_TEXT);
 
 const requestBuffer = Buffer.from(request);
 
