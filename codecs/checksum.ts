@@ -37,9 +37,11 @@ export function internetChecksum(bytes: Uint8Array, start = 0, end = bytes.lengt
  * RFC 1141's form it never yields 0xffff for a sum that should be 0x0000.
  */
 export function updateChecksum16(checksum: number, oldWord: number, newWord: number): number {
-  let sum = (~checksum & 0xffff) + (~oldWord & 0xffff) + newWord;
+  // For 16-bit values, 0xffff - x is ~x & 0xffff; the second fold may leave a
+  // carry in bit 16, which the final mask drops.
+  let sum = 0xffff - checksum + (0xffff - oldWord) + newWord;
   sum = (sum & 0xffff) + (sum >>> 16);
-  sum = (sum & 0xffff) + (sum >>> 16);
+  sum += sum >>> 16;
   return ~sum & 0xffff;
 }
 
