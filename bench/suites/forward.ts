@@ -58,6 +58,18 @@ function routerWith(nat?: Nat): Router {
   return router;
 }
 
+/**
+ * A random address off the router's own subnets: one on them would wait for
+ * ARP instead of going to a gateway, and the tasks time forwarding.
+ */
+function remoteAddress(): number {
+  for (;;) {
+    const address = random.uint32();
+    const on24 = address >>> 8;
+    if (on24 !== 0xc0a801 && on24 !== 0xcb0071) return address;
+  }
+}
+
 /** `flows` frames, 64 bytes each, from distinct inside (address, port) pairs to random destinations. */
 function udpFrames(flows: number): Uint8Array {
   const buf = new Uint8Array(flows * FRAME);
@@ -69,7 +81,7 @@ function udpFrames(flows: number): Uint8Array {
     const ip = o + 14;
     buf.set([0x45, 0, 0, 50, (f >>> 8) & 0xff, f & 0xff, 0x40, 0, 255, 17], ip);
     const source = (0xc0a80100 | (2 + (f % 250))) >>> 0; // 192.168.1.2..251
-    const destination = random.uint32();
+    const destination = remoteAddress();
     writeUint32(buf, ip + 12, source);
     writeUint32(buf, ip + 16, destination);
     const checksum = internetChecksum(buf, ip, ip + 20);
@@ -148,25 +160,41 @@ function resetDestinationMacs(buf: Uint8Array): void {
 }
 
 /**
+ * `flows` frames cut into batches that are copied, one per call and in turn,
+ * into a work buffer whose frames the task forwards: NAT rewrites in place,
+ * so each call must start from the pristine bytes.
+ */
+function pristineBatches(flows: number): { work: Uint8Array; frames: Uint8Array[]; next: () => Uint8Array } {
+  const pristine = udpFrames(flows);
+  const batches: Uint8Array[] = [];
+  for (let at = 0; at + BATCH * FRAME <= pristine.length; at += BATCH * FRAME) batches.push(pristine.subarray(at, at + BATCH * FRAME));
+  const work = new Uint8Array(BATCH * FRAME);
+  let b = 0;
+  return {
+    work,
+    frames: framesOf(work, 0, BATCH),
+    next: () => {
+      const batch = batches[b];
+      b = b + 1 === batches.length ? 0 : b + 1;
+      return batch;
+    },
+  };
+}
+
+/**
  * NAT rewrites sources in place, so each call starts from a pristine copy of
  * its batch. Without NAT the same frames and destinations go out the same
  * way: the peer that tells what the NAT adds.
  */
 function flowsTask(name: string, flows: number, withNat: boolean, versus?: string): BenchTask {
   const router = routerWith(withNat ? new Nat({ outsideAddress: '203.0.113.50', capacity: 131072 }) : undefined);
-  const pristine = udpFrames(flows);
-  const batches: Uint8Array[] = [];
-  for (let at = 0; at + BATCH * FRAME <= pristine.length; at += BATCH * FRAME) batches.push(pristine.subarray(at, at + BATCH * FRAME));
-  const work = new Uint8Array(BATCH * FRAME);
-  const frames = framesOf(work, 0, BATCH);
-  let b = 0;
+  const { work, frames, next } = pristineBatches(flows);
   return {
     name,
     opsPerCall: BATCH,
     versus,
     fn: () => {
-      work.set(batches[b]);
-      b = b + 1 === batches.length ? 0 : b + 1;
+      work.set(next());
       if (router.forwardBatch(frames, BATCH, 0, NOW, egress) !== BATCH) throw new Error(`${name}: ${JSON.stringify(router.counters())}`);
     },
   };
@@ -175,18 +203,12 @@ function flowsTask(name: string, flows: number, withNat: boolean, versus?: strin
 /** Nat.outbound alone on the same frames, without the router around it: what the translation costs by itself. */
 function natOutboundTask(name: string, flows: number): BenchTask {
   const nat = new Nat({ outsideAddress: '203.0.113.50', capacity: 131072 });
-  const pristine = udpFrames(flows);
-  const batches: Uint8Array[] = [];
-  for (let at = 0; at + BATCH * FRAME <= pristine.length; at += BATCH * FRAME) batches.push(pristine.subarray(at, at + BATCH * FRAME));
-  const work = new Uint8Array(BATCH * FRAME);
-  const frames = framesOf(work, 0, BATCH);
-  let b = 0;
+  const { work, frames, next } = pristineBatches(flows);
   return {
     name,
     opsPerCall: BATCH,
     fn: () => {
-      work.set(batches[b]);
-      b = b + 1 === batches.length ? 0 : b + 1;
+      work.set(next());
       for (let i = 0; i < BATCH; i++) if (nat.outbound(frames[i], 14, NOW) !== NatResult.translated) throw new Error(`${name}: ${JSON.stringify(nat.counters())}`);
     },
   };
