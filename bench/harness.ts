@@ -11,6 +11,12 @@ export interface BenchTask {
   readonly opsPerCall?: number;
   /** The name of the task in this suite that this one is measured against. */
   readonly versus?: string;
+  /**
+   * Runs before each call, outside the timed region: setup that the task
+   * needs but does not measure, such as restoring frames the last call
+   * rewrote in place.
+   */
+  readonly beforeEach?: () => void;
 }
 
 export interface ExtraRow {

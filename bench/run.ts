@@ -20,7 +20,7 @@ const available = readdirSync(here).filter((f) => f.endsWith('.js')).map((f) => 
 
 async function runSuite(suite: Suite): Promise<{ rows: Row[]; extra: ExtraRow[] }> {
   const bench = new Bench({ time: suite.timeMs ?? 1000, warmupTime: 200 });
-  for (const task of suite.tasks) bench.add(task.name, task.fn);
+  for (const task of suite.tasks) bench.add(task.name, task.fn, task.beforeEach ? { beforeEach: task.beforeEach } : {});
   await bench.run();
   const rows: Row[] = suite.tasks.map((task, i) => {
     const result = bench.tasks[i].result;

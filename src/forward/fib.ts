@@ -289,8 +289,11 @@ export class Fib {
     return (e & LOW24) - 1;
   }
 
-  /** lookup() for addresses[0, count) into out; the router's first pass over a batch. */
-  lookupBatch(addresses: Uint32Array, out: Int32Array, count: number): void {
+  /**
+   * lookup() for addresses[0, count) into out; the router's first pass over
+   * a batch. Addresses may be stored signed: only their bits are read.
+   */
+  lookupBatch(addresses: Int32Array | Uint32Array, out: Int32Array, count: number): void {
     const tbl24 = this.tbl24;
     const tbl8 = this.tbl8;
     if (this.flat) {

@@ -167,6 +167,9 @@ export class Nat {
    */
   private lastSession = -1;
   private lastHow = 0;
+  /** Sessions removed so far, and that count when findOutbound() last ran: a found session is still the packet's while they agree. */
+  private removals = 0;
+  private removalsAtFind = -1;
 
   constructor(options: NatOptions) {
     this.outsideAddress = options.outsideAddress;
@@ -220,8 +223,9 @@ export class Nat {
    * Translates a packet leaving by the outside interface, in place: its
    * source address and port (or echo id) become the outside ones, and an ICMP
    * error it carries about an inbound session is translated back (RFC 5508).
+   * `found` is what findOutbound() gave for this packet, if it was asked.
    */
-  outbound(packet: Uint8Array, ipOffset: number, nowNs: number): number {
+  outbound(packet: Uint8Array, ipOffset: number, nowNs: number, found = -1): number {
     if (--this.sweepCountdown === 0) this.sweepOnTraffic(nowNs);
     const l4 = this.checkIpv4(packet, ipOffset);
     if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.noMapping);
@@ -245,7 +249,7 @@ export class Nat {
     const remoteIp = readInt32(packet, ipOffset + Ipv4Offsets.destination);
     const insidePort = ports >>> 16;
 
-    let s = this.outTable.get(insideIp, remoteIp, ports, protocol);
+    let s = found >= 0 && this.removalsAtFind === this.removals ? found : this.outTable.get(insideIp, remoteIp, ports, protocol);
     let how = 0;
     if (s < 0 || this.sExpires[s] <= nowNs) {
       if (s >= 0) this.removeSession(s);
@@ -266,6 +270,22 @@ export class Nat {
     this.remember(s, how);
     this.counts[Counter.translatedOutbound]++;
     return NatResult.translated;
+  }
+
+  /**
+   * The session of an outbound TCP or UDP packet, or -1 (none, or another
+   * kind of packet), changing nothing. A batch finds the sessions of all its
+   * packets first and then translates each, passing what was found to
+   * outbound(): the table's cache misses then overlap instead of stalling
+   * one packet at a time. What was found holds until a session is removed.
+   */
+  findOutbound(packet: Uint8Array, ipOffset: number): number {
+    const l4 = this.checkIpv4(packet, ipOffset);
+    if (l4 < 0) return -1;
+    const protocol = packet[ipOffset + Ipv4Offsets.protocol];
+    if ((protocol !== IpProtocol.udp && protocol !== IpProtocol.tcp) || this.ipEnd - l4 < (protocol === IpProtocol.tcp ? TCP_HEADER : UDP_HEADER)) return -1;
+    this.removalsAtFind = this.removals;
+    return this.outTable.get(readInt32(packet, ipOffset + Ipv4Offsets.source), readInt32(packet, ipOffset + Ipv4Offsets.destination), readInt32(packet, l4), protocol);
   }
 
   /**
@@ -597,6 +617,7 @@ export class Nat {
     }
     this.sState[s] = State.free;
     this.sFree[this.sFreeTop++] = s;
+    this.removals++;
     this.counts[Counter.expired]++;
   }
 

@@ -1,10 +1,9 @@
 /**
  * The router's forwarding pipeline on a batch of Ethernet frames, in place.
  *
- * A batch is `frames: readonly Uint8Array[]`, one view per frame (views into
- * one receive buffer cost nothing to make and keep frames of any length
- * apart), with the verdict for each written into the caller's `egress`
- * Int32Array: the output interface, or one of `Egress`. Nothing is
+ * A batch is a FrameBatch: frames packed in one buffer, read and written
+ * through one DataView, with the verdict for each written into the caller's
+ * `egress` Int32Array: the output interface, or one of `Egress`. Nothing is
  * allocated on the forwarding path; only frames the router itself sends
  * (ICMP errors, ARP requests) or parks while ARP resolves are new bytes.
  *
@@ -14,10 +13,14 @@
  *      version 4, IHL ≥ 5, lengths inside the frame, header checksum) and
  *      hand frames for the router itself to the local hook; on the NAT
  *      outside interface, translate inbound packets first;
- *   2. look up every destination in the FIB;
+ *   2. look up every destination in the FIB, then the NAT session of
+ *      every frame that leaves by the NAT's outside interface;
  *   3. per frame: no route → ICMP net unreachable; TTL ≤ 1 → ICMP time
  *      exceeded; else TTL − 1 with an RFC 1624 checksum update, source NAT
  *      when leaving by the outside interface, MACs from the adjacency.
+ *
+ * A single frame (forward()) takes the same checks and rewrites one at a
+ * time, and leaves what happened for describeLast() to narrate.
  *
  * Every drop is counted under its reason (DropCounters). ICMP errors share
  * one token bucket in virtual time; suppressed ones count as
@@ -33,6 +36,7 @@ import { AdjacencyTable } from './adjacency.js';
 import { buildArpRequest } from './arp-request.js';
 import { DropCounters, type DropCountsObject, DropSlot, DROP_REASONS } from './drop-counters.js';
 import { Fib, formatPrefix, maskOf, parsePrefix } from './fib.js';
+import type { FrameBatch } from './frame-batch.js';
 import { buildIcmpError, mayAnswerWithError } from './icmp-errors.js';
 import { type Nat, NatResult } from './nat.js';
 import { type RateLimit, TokenBucket } from './rate-limiter.js';
@@ -78,8 +82,8 @@ const TOTAL_LENGTH = IP + Ipv4Offsets.totalLength;
 /** What the inline path takes: version 4 with a 20-byte header, in at least a whole IPv4 header's worth of frame. */
 const FAST_VERSION_IHL = 0x45;
 const FAST_MIN_FRAME = IP + IPV4_MIN_HEADER_LENGTH;
-const ETHERTYPE_IPV4_HI = EtherType.ipv4 >>> 8;
-const ETHERTYPE_IPV4_LO = EtherType.ipv4 & 0xff;
+/** The EtherType for IPv4 and the version/IHL byte of a 20-byte header: the frame's bytes 12 to 14. */
+const IPV4_OPENING = (EtherType.ipv4 << 8) | FAST_VERSION_IHL;
 
 export interface RouterCounters extends DropCountsObject {
   readonly forwarded: number;
@@ -95,7 +99,18 @@ export class Router {
   readonly interfaceNames: readonly string[];
 
   private readonly ifaceMac: Uint8Array;
+  /** Each interface's MAC as its first four bytes and its last two, for the DataView path. */
+  private readonly ifaceMacHigh: Int32Array;
+  private readonly ifaceMacLow: Int32Array;
   private readonly ifaceAddress: Uint32Array;
+  /** The same addresses as int32, so that the batch path compares words without going through doubles. */
+  private readonly ifaceAddressBits: Int32Array;
+  /**
+   * Bit (a & 31) set for every address a the router takes for itself (its
+   * own, the NAT's, the limited broadcast): a destination whose bit is clear
+   * is someone else's, without a look at the list.
+   */
+  private readonly ownAddressBits: number;
   private readonly arp: RouterOptions['arp'];
   private readonly nat: Nat | undefined;
   private readonly natIface: number;
@@ -104,10 +119,10 @@ export class Router {
   private readonly deliverLocal: RouterOptions['deliverLocal'];
   private readonly transmit: RouterOptions['transmit'];
 
-  private destinations = new Uint32Array(256);
+  private destinations = new Int32Array(256);
   private hops = new Int32Array(256);
-  private readonly one: Uint8Array[] = [new Uint8Array(0)];
-  private readonly oneEgress = new Int32Array(1);
+  /** Per frame of a batch leaving by the NAT's interface: its session as findOutbound() found it. */
+  private natFound = new Int32Array(256);
   private batch = 0;
   private ipId = 0;
   private forwarded = 0;
@@ -129,8 +144,13 @@ export class Router {
     this.interfaceNames = options.interfaces.map((i) => i.name);
     this.ifaceMac = new Uint8Array(n * 6);
     this.ifaceAddress = new Uint32Array(n);
+    this.ifaceAddressBits = new Int32Array(this.ifaceAddress.buffer);
+    this.ifaceMacHigh = new Int32Array(n);
+    this.ifaceMacLow = new Int32Array(n);
     options.interfaces.forEach((config, i) => {
       writeMac(this.ifaceMac, i * 6, config.mac);
+      this.ifaceMacHigh[i] = readUint32(this.ifaceMac, i * 6) | 0;
+      this.ifaceMacLow[i] = (this.ifaceMac[i * 6 + 4] << 8) | this.ifaceMac[i * 6 + 5];
       this.ifaceAddress[i] = ipv4ToUint32(config.address);
       const network = (this.ifaceAddress[i] & maskOf(config.prefixLength)) >>> 0;
       this.fib.insertPrefix(network, config.prefixLength, this.adjacencies.intern(0, i, config.name));
@@ -139,6 +159,9 @@ export class Router {
     this.nat = options.nat?.nat;
     this.natIface = options.nat ? this.interfaceIndex(options.nat.outsideInterface) : -1;
     this.natAddress = options.nat ? ipv4ToUint32(options.nat.nat.outsideAddress) : 0;
+    let bits = (1 << (LIMITED_BROADCAST & 31)) | (options.nat ? 1 << (this.natAddress & 31) : 0);
+    for (const address of this.ifaceAddress) bits |= 1 << (address & 31);
+    this.ownAddressBits = bits;
     this.icmpBucket = new TokenBucket(options.icmpRateLimit ?? { perSecond: 10, burst: 10 });
     this.deliverLocal = options.deliverLocal;
     this.transmit = options.transmit;
@@ -167,77 +190,72 @@ export class Router {
 
   /** One frame: the egress interface, or an `Egress` verdict; describeLast() then tells what happened. */
   forward(frame: Uint8Array, ingress: number, nowNs: number): number {
-    this.one[0] = frame;
-    this.run(this.one, 1, ingress, nowNs, this.oneEgress, true);
-    return this.oneEgress[0];
+    this.batch = (this.batch + 1) | 0;
+    const length = frame.length;
+    const verdict = this.admit(frame, 0, length, ingress, nowNs);
+    if (verdict !== PENDING) return verdict;
+    const out = this.route(frame, 0, length, this.fib.lookup(readUint32(frame, DESTINATION)), nowNs);
+    if (out >= 0) this.forwarded++;
+    return out;
   }
 
   /**
-   * Forwards frames[0, count) that arrived on `ingress`, rewriting them in
-   * place, and writes each one's verdict into egress[i]. Returns how many
-   * were forwarded. Frames are not narrated one by one: describeLast()
-   * speaks of the last forward().
+   * Forwards the batch's frames, which arrived on `ingress`, rewriting them
+   * in place in the batch's buffer, and writes each one's verdict into
+   * egress[i]. Returns how many were forwarded. Frames are not narrated one
+   * by one: describeLast() speaks of the last forward().
+   *
+   * Plain unicast IPv4 with a 20-byte header, for someone else, through a
+   * gateway whose MAC ARP knows, takes the inline path, which reads and
+   * writes through the batch's DataView; anything else goes through admit()
+   * and route(), which handle every case on the same bytes.
    */
-  forwardBatch(frames: readonly Uint8Array[], count: number, ingress: number, nowNs: number, egress: Int32Array): number {
-    return this.run(frames, count, ingress, nowNs, egress, false);
-  }
-
-  /**
-   * The three passes. Plain unicast IPv4 with a 20-byte header, for someone
-   * else, through a gateway already resolved in this batch, takes the inline
-   * path, which records nothing for narration; anything else, and every
-   * narrated frame, goes through admit() and route(), which handle every case.
-   */
-  private run(frames: readonly Uint8Array[], count: number, ingress: number, nowNs: number, egress: Int32Array, narrate: boolean): number {
+  forwardBatch(batch: FrameBatch, ingress: number, nowNs: number, egress: Int32Array): number {
+    const count = batch.count;
     if (count > this.destinations.length) {
-      this.destinations = new Uint32Array(count);
+      this.destinations = new Int32Array(count);
       this.hops = new Int32Array(count);
+      this.natFound = new Int32Array(count);
     }
+    const { bytes, view, offsets, lengths } = batch;
+    const size = bytes.length;
     const destinations = this.destinations;
     const hops = this.hops;
-    const batch = (this.batch = (this.batch + 1) | 0);
-    const own = this.ifaceAddress;
-    const ifaceMac = this.ifaceMac;
-    const m = ingress * 6;
-    const m0 = ifaceMac[m];
-    const m1 = ifaceMac[m + 1];
-    const m2 = ifaceMac[m + 2];
-    const m3 = ifaceMac[m + 3];
-    const m4 = ifaceMac[m + 4];
-    const m5 = ifaceMac[m + 5];
+    const batchNumber = (this.batch = (this.batch + 1) | 0);
+    const own = this.ifaceAddressBits;
+    const ownBits = this.ownAddressBits;
+    const natAddress = this.natAddress | 0;
+    const macHigh = this.ifaceMacHigh[ingress];
+    const macLow = this.ifaceMacLow[ingress];
     for (let i = 0; i < count; i++) {
-      const f = frames[i];
-      if (
-        !narrate &&
-        f.length >= FAST_MIN_FRAME &&
-        f[IP] === FAST_VERSION_IHL &&
-        f[12] === ETHERTYPE_IPV4_HI &&
-        f[13] === ETHERTYPE_IPV4_LO &&
-        f[0] === m0 &&
-        f[1] === m1 &&
-        f[2] === m2 &&
-        f[3] === m3 &&
-        f[4] === m4 &&
-        f[5] === m5
-      ) {
-        const totalLength = (f[TOTAL_LENGTH] << 8) | f[TOTAL_LENGTH + 1];
+      const o = offsets[i];
+      const length = lengths[i];
+      destinations[i] = 0;
+      if (!(o >= 0 && length >= 0 && o + length <= size)) {
+        egress[i] = this.drop(DropSlot.malformed);
+        continue;
+      }
+      // Ours, IPv4, version 4 with a 20-byte header: the EtherType, version,
+      // IHL and TOS bytes share one word.
+      if (length >= FAST_MIN_FRAME && view.getInt32(o) === macHigh && view.getUint16(o + 4) === macLow && view.getInt32(o + 12) >>> 8 === IPV4_OPENING) {
+        // The header checksum over five 32-bit words, each added as its two
+        // 16-bit halves; the destination is the last word.
+        const w0 = view.getInt32(o + IP);
+        const w1 = view.getInt32(o + IP + 4);
+        const w2 = view.getInt32(o + IP + 8);
+        const w3 = view.getInt32(o + IP + 12);
+        const destination = view.getInt32(o + DESTINATION);
         let sum =
-          ((f[14] << 8) | f[15]) +
-          ((f[16] << 8) | f[17]) +
-          ((f[18] << 8) | f[19]) +
-          ((f[20] << 8) | f[21]) +
-          ((f[22] << 8) | f[23]) +
-          ((f[24] << 8) | f[25]) +
-          ((f[26] << 8) | f[27]) +
-          ((f[28] << 8) | f[29]) +
-          ((f[30] << 8) | f[31]) +
-          ((f[32] << 8) | f[33]);
+          (w0 >>> 16) + (w0 & 0xffff) + (w1 >>> 16) + (w1 & 0xffff) + (w2 >>> 16) + (w2 & 0xffff) + (w3 >>> 16) + (w3 & 0xffff) + (destination >>> 16) + (destination & 0xffff);
         sum = (sum & 0xffff) + (sum >>> 16);
         sum = (sum & 0xffff) + (sum >>> 16);
-        if (sum === 0xffff && totalLength >= IPV4_MIN_HEADER_LENGTH && IP + totalLength <= f.length) {
-          const destination = ((f[DESTINATION] << 24) | (f[DESTINATION + 1] << 16) | (f[DESTINATION + 2] << 8) | f[DESTINATION + 3]) >>> 0;
-          let mine = destination === LIMITED_BROADCAST || destination === this.natAddress;
-          for (let k = 0; k < own.length; k++) if (own[k] === destination) mine = true;
+        const totalLength = w0 & 0xffff;
+        if (sum === 0xffff && totalLength >= IPV4_MIN_HEADER_LENGTH && IP + totalLength <= length) {
+          let mine = false;
+          if ((ownBits >>> (destination & 31)) & 1) {
+            mine = destination === -1 || destination === natAddress; // -1: 255.255.255.255
+            for (let k = 0; k < own.length; k++) if (own[k] === destination) mine = true;
+          }
           if (!mine) {
             egress[i] = PENDING;
             destinations[i] = destination;
@@ -245,59 +263,56 @@ export class Router {
           }
         }
       }
-      const verdict = this.admit(f, ingress, nowNs);
+      const verdict = this.admit(bytes, o, length, ingress, nowNs);
       egress[i] = verdict;
-      destinations[i] = verdict === PENDING ? readUint32(f, DESTINATION) : 0;
+      if (verdict === PENDING) destinations[i] = readUint32(bytes, o + DESTINATION) | 0;
     }
     this.fib.lookupBatch(destinations, hops, count);
-
-    const adjIface = this.adjacencies.iface;
-    const adjGateway = this.adjacencies.gateway;
-    const adjResolvedIn = this.adjacencies.resolvedIn;
-    const adjMac = this.adjacencies.mac;
+    const adjacencies = this.adjacencies;
+    const adjIface = adjacencies.iface;
     const natIface = this.nat ? this.natIface : -1;
+    const natFound = this.natFound;
+    if (natIface >= 0) {
+      for (let i = 0; i < count; i++) {
+        const hop = hops[i];
+        natFound[i] = egress[i] === PENDING && hop >= 0 && adjIface[hop] === natIface ? this.nat!.findOutbound(bytes, offsets[i] + IP) : -1;
+      }
+    }
+
+    const adjGateway = adjacencies.gateway;
+    const adjResolvedIn = adjacencies.resolvedIn;
+    const adjEthernet = adjacencies.ethernet;
     let sent = 0;
     for (let i = 0; i < count; i++) {
       if (egress[i] !== PENDING) continue;
-      const f = frames[i];
+      const o = offsets[i];
       const hop = hops[i];
-      const ttl = f[TTL];
-      if (narrate || hop < 0 || ttl <= 1 || adjGateway[hop] === 0 || adjResolvedIn[hop] !== batch) {
-        const out = this.route(f, hop, nowNs);
+      // TTL, protocol and header checksum: one word.
+      const word = view.getInt32(o + TTL);
+      if (hop < 0 || word >>> 0 < 0x2000000 || adjGateway[hop] === 0 || (adjResolvedIn[hop] !== batchNumber && !this.resolveAdjacency(hop, nowNs))) {
+        const out = this.route(bytes, o, lengths[i], hop, nowNs);
         egress[i] = out;
         if (out >= 0) sent++;
         continue;
       }
       // RFC 1624 eqn. 3 for the TTL byte going down by one: HC' = ~(~HC + ~m + m').
-      const word = (ttl << 8) | f[TTL + 1];
-      let c = (~((f[CHECKSUM] << 8) | f[CHECKSUM + 1]) & 0xffff) + (~word & 0xffff) + word - 0x100;
+      const ttlProtocol = word >>> 16;
+      let c = (~word & 0xffff) + (~ttlProtocol & 0xffff) + ttlProtocol - 0x100;
       c = (c & 0xffff) + (c >>> 16);
       c = ~((c & 0xffff) + (c >>> 16)) & 0xffff;
-      f[TTL] = ttl - 1;
-      f[CHECKSUM] = c >>> 8;
-      f[CHECKSUM + 1] = c & 0xff;
+      view.setInt32(o + TTL, ((ttlProtocol - 0x100) << 16) | c);
       const out = adjIface[hop];
       if (out === natIface) {
-        const slot = natDropSlot(this.nat!.outbound(f, IP, nowNs));
+        const slot = natDropSlot(this.nat!.outbound(bytes, o + IP, nowNs, natFound[i]));
         if (slot >= 0) {
           egress[i] = this.drop(slot);
           continue;
         }
       }
-      const s = out * 6;
-      const d = hop * 6;
-      f[0] = adjMac[d];
-      f[1] = adjMac[d + 1];
-      f[2] = adjMac[d + 2];
-      f[3] = adjMac[d + 3];
-      f[4] = adjMac[d + 4];
-      f[5] = adjMac[d + 5];
-      f[6] = ifaceMac[s];
-      f[7] = ifaceMac[s + 1];
-      f[8] = ifaceMac[s + 2];
-      f[9] = ifaceMac[s + 3];
-      f[10] = ifaceMac[s + 4];
-      f[11] = ifaceMac[s + 5];
+      const e = hop * 3;
+      view.setInt32(o, adjEthernet[e]);
+      view.setInt32(o + 4, adjEthernet[e + 1]);
+      view.setInt32(o + 8, adjEthernet[e + 2]);
       egress[i] = out;
       sent++;
     }
@@ -343,150 +358,147 @@ export class Router {
     return parts.join(', ');
   }
 
-  /** Pass 1: PENDING for a frame to route, or its final verdict. */
-  private admit(f: Uint8Array, ingress: number, nowNs: number): number {
+  /** Pass 1 for the frame at bytes[o, o + len): PENDING for a frame to route, or its final verdict. */
+  private admit(b: Uint8Array, o: number, len: number, ingress: number, nowNs: number): number {
     this.lastHop = -1;
     this.lastTtl = -1;
     this.lastNat = false;
     this.lastDrop = -1;
     this.lastDestination = 0;
-    const len = f.length;
     if (len < ETHERNET_HEADER_LENGTH) return this.drop(DropSlot.malformed);
     const m = ingress * 6;
     const mac = this.ifaceMac;
-    const broadcast = (f[0] & f[1] & f[2] & f[3] & f[4] & f[5]) === 0xff;
-    if (!broadcast && (f[0] !== mac[m] || f[1] !== mac[m + 1] || f[2] !== mac[m + 2] || f[3] !== mac[m + 3] || f[4] !== mac[m + 4] || f[5] !== mac[m + 5])) {
+    const broadcast = (b[o] & b[o + 1] & b[o + 2] & b[o + 3] & b[o + 4] & b[o + 5]) === 0xff;
+    if (
+      !broadcast &&
+      (b[o] !== mac[m] || b[o + 1] !== mac[m + 1] || b[o + 2] !== mac[m + 2] || b[o + 3] !== mac[m + 3] || b[o + 4] !== mac[m + 4] || b[o + 5] !== mac[m + 5])
+    ) {
       return this.drop(DropSlot.notForUs);
     }
-    const etherType = (f[12] << 8) | f[13];
-    if (etherType === EtherType.arp) return this.toLocal(f, ingress, nowNs);
+    const etherType = (b[o + 12] << 8) | b[o + 13];
+    if (etherType === EtherType.arp) return this.toLocal(b, o, len, ingress, nowNs);
     if (etherType !== EtherType.ipv4 || len < IP + IPV4_MIN_HEADER_LENGTH) return this.drop(DropSlot.malformed);
-    const versionIhl = f[IP];
+    const ip = o + IP;
+    const versionIhl = b[ip];
     const headerLength = (versionIhl & 0x0f) << 2;
-    const totalLength = (f[IP + Ipv4Offsets.totalLength] << 8) | f[IP + Ipv4Offsets.totalLength + 1];
+    const totalLength = (b[ip + Ipv4Offsets.totalLength] << 8) | b[ip + Ipv4Offsets.totalLength + 1];
     if (versionIhl >>> 4 !== 4 || headerLength < IPV4_MIN_HEADER_LENGTH || totalLength < headerLength || IP + totalLength > len) {
       return this.drop(DropSlot.malformed);
     }
     let sum = 0;
-    for (let k = IP; k < IP + headerLength; k += 2) sum += (f[k] << 8) | f[k + 1];
+    for (let k = ip; k < ip + headerLength; k += 2) sum += (b[k] << 8) | b[k + 1];
     sum = (sum & 0xffff) + (sum >>> 16);
     sum = (sum & 0xffff) + (sum >>> 16);
     if (sum !== 0xffff) return this.drop(DropSlot.badChecksum);
 
-    let destination = readUint32(f, DESTINATION);
+    let destination = readUint32(b, o + DESTINATION);
     this.lastDestination = destination;
     if (ingress === this.natIface && destination === this.natAddress && this.nat) {
-      const result = this.nat.inbound(f, IP, nowNs);
+      const result = this.nat.inbound(b, ip, nowNs);
       if (result === NatResult.translated) {
         this.lastNat = true;
-        destination = readUint32(f, DESTINATION);
+        destination = readUint32(b, o + DESTINATION);
         this.lastDestination = destination;
         return PENDING;
       }
       if (result === NatResult.malformed) return this.drop(DropSlot.malformed);
       // Unmapped: the router's own services (ping) still answer; anything else is unsolicited.
-      if (result === NatResult.noMapping && !isEchoRequest(f, headerLength, totalLength)) return this.drop(DropSlot.natNoMapping);
-      return this.toLocal(f, ingress, nowNs);
+      if (result === NatResult.noMapping && !isEchoRequest(b, ip, headerLength, totalLength)) return this.drop(DropSlot.natNoMapping);
+      return this.toLocal(b, o, len, ingress, nowNs);
     }
-    if (destination === LIMITED_BROADCAST || this.isOwnAddress(destination)) return this.toLocal(f, ingress, nowNs);
+    if (destination === LIMITED_BROADCAST || this.isOwnAddress(destination)) return this.toLocal(b, o, len, ingress, nowNs);
     // RFC 1812 §5.3.4: a unicast packet in a link-layer broadcast is not forwarded.
     if (broadcast) return this.drop(DropSlot.notForUs);
     return PENDING;
   }
 
-  /** Pass 3 for one frame: the egress interface or a verdict. */
-  private route(f: Uint8Array, hop: number, nowNs: number): number {
-    const headerLength = (f[IP] & 0x0f) << 2;
-    const totalLength = (f[IP + Ipv4Offsets.totalLength] << 8) | f[IP + Ipv4Offsets.totalLength + 1];
-    this.lastDestination = readUint32(f, DESTINATION);
+  /** Pass 3 for the frame at bytes[o, o + len): the egress interface or a verdict. */
+  private route(b: Uint8Array, o: number, len: number, hop: number, nowNs: number): number {
+    const ip = o + IP;
+    const headerLength = (b[ip] & 0x0f) << 2;
+    const totalLength = (b[ip + Ipv4Offsets.totalLength] << 8) | b[ip + Ipv4Offsets.totalLength + 1];
+    this.lastDestination = readUint32(b, o + DESTINATION);
     if (hop < 0) {
-      this.sendIcmpError(f, headerLength, totalLength, IcmpType.destinationUnreachable, DestinationUnreachableCode.net, nowNs);
+      this.sendIcmpError(b, ip, headerLength, totalLength, IcmpType.destinationUnreachable, DestinationUnreachableCode.net, nowNs);
       return this.drop(DropSlot.noRoute);
     }
     this.lastHop = hop;
-    const ttl = f[TTL];
+    const ttl = b[o + TTL];
     this.lastTtl = ttl;
     if (ttl <= 1) {
-      this.sendIcmpError(f, headerLength, totalLength, IcmpType.timeExceeded, TimeExceededCode.ttl, nowNs);
+      this.sendIcmpError(b, ip, headerLength, totalLength, IcmpType.timeExceeded, TimeExceededCode.ttl, nowNs);
       return this.drop(DropSlot.ttlExpired);
     }
-    const protocol = f[TTL + 1];
-    f[TTL] = ttl - 1;
-    const checksum = updateChecksum16((f[CHECKSUM] << 8) | f[CHECKSUM + 1], (ttl << 8) | protocol, ((ttl - 1) << 8) | protocol);
-    f[CHECKSUM] = checksum >>> 8;
-    f[CHECKSUM + 1] = checksum & 0xff;
+    const protocol = b[o + TTL + 1];
+    b[o + TTL] = ttl - 1;
+    const checksum = updateChecksum16((b[o + CHECKSUM] << 8) | b[o + CHECKSUM + 1], (ttl << 8) | protocol, ((ttl - 1) << 8) | protocol);
+    b[o + CHECKSUM] = checksum >>> 8;
+    b[o + CHECKSUM + 1] = checksum & 0xff;
 
-    const adj = this.adjacencies;
-    const out = adj.iface[hop];
+    const out = this.adjacencies.iface[hop];
     if (out === this.natIface && this.nat) {
-      const result = this.nat.outbound(f, IP, nowNs);
+      const result = this.nat.outbound(b, ip, nowNs);
       if (result === NatResult.translated) this.lastNat = true;
       const slot = natDropSlot(result);
       if (slot >= 0) return this.drop(slot);
     }
     const m = out * 6;
     const mac = this.ifaceMac;
-    f[6] = mac[m];
-    f[7] = mac[m + 1];
-    f[8] = mac[m + 2];
-    f[9] = mac[m + 3];
-    f[10] = mac[m + 4];
-    f[11] = mac[m + 5];
-    return this.resolveInto(f, hop, out, nowNs);
+    for (let k = 0; k < 6; k++) b[o + 6 + k] = mac[m + k];
+    return this.resolveInto(b, o, len, hop, out, nowNs);
+  }
+
+  /** The gateway's MAC from ARP into the adjacency, for the rest of the batch; false while ARP does not know it. */
+  private resolveAdjacency(hop: number, nowNs: number): boolean {
+    const adj = this.adjacencies;
+    const mac = this.arp.lookup(adj.gateway[hop], nowNs);
+    if (mac === undefined) return false;
+    adj.setMac(hop, mac, this.ifaceMac, adj.iface[hop] * 6);
+    adj.resolvedIn[hop] = this.batch;
+    return true;
   }
 
   /** Writes the next hop's MAC as the destination, or parks the frame with ARP. */
-  private resolveInto(f: Uint8Array, hop: number, out: number, nowNs: number): number {
+  private resolveInto(b: Uint8Array, o: number, len: number, hop: number, out: number, nowNs: number): number {
     const adj = this.adjacencies;
     const gateway = adj.gateway[hop];
-    let mac: Uint8Array | undefined;
-    let at = 0;
-    if (gateway !== 0 && adj.resolvedIn[hop] === this.batch) {
-      mac = adj.mac;
-      at = hop * 6;
+    if (gateway !== 0) {
+      if (adj.resolvedIn[hop] !== this.batch && !this.resolveAdjacency(hop, nowNs)) return this.park(b, o, len, gateway, out, nowNs);
+      adj.writeMac(hop, b, o);
     } else {
-      const target = gateway !== 0 ? gateway : readUint32(f, DESTINATION);
-      mac = this.arp.lookup(target, nowNs);
-      if (mac === undefined) return this.park(f, target, out, nowNs);
-      if (gateway !== 0) {
-        adj.mac.set(mac.subarray(0, 6), hop * 6);
-        adj.resolvedIn[hop] = this.batch;
-      }
+      const target = readUint32(b, o + DESTINATION);
+      const mac = this.arp.lookup(target, nowNs);
+      if (mac === undefined) return this.park(b, o, len, target, out, nowNs);
+      for (let k = 0; k < 6; k++) b[o + k] = mac[k];
     }
-    f[0] = mac[at];
-    f[1] = mac[at + 1];
-    f[2] = mac[at + 2];
-    f[3] = mac[at + 3];
-    f[4] = mac[at + 4];
-    f[5] = mac[at + 5];
     this.lastEgress = out;
     return out;
   }
 
   /** The frame waits for ARP on a copy (the caller's buffer is reused); asks for the MAC when due. */
-  private park(f: Uint8Array, target: number, out: number, nowNs: number): number {
-    if (this.arp.enqueue(target, f.slice(), nowNs) === 'queue-full') return this.drop(DropSlot.arpQueueFull);
+  private park(b: Uint8Array, o: number, len: number, target: number, out: number, nowNs: number): number {
+    if (this.arp.enqueue(target, b.slice(o, o + len), nowNs) === 'queue-full') return this.drop(DropSlot.arpQueueFull);
     if (this.arp.needsRequest(target, nowNs)) this.transmit?.(buildArpRequest(this.ifaceMac, out * 6, this.ifaceAddress[out], target), out, nowNs);
     this.queued++;
     this.lastEgress = Egress.queued;
     return Egress.queued;
   }
 
-  private sendIcmpError(f: Uint8Array, headerLength: number, totalLength: number, type: number, code: number, nowNs: number): void {
-    if (!mayAnswerWithError(f, IP, headerLength, totalLength)) return;
+  private sendIcmpError(b: Uint8Array, ip: number, headerLength: number, totalLength: number, type: number, code: number, nowNs: number): void {
+    if (!mayAnswerWithError(b, ip, headerLength, totalLength)) return;
     if (!this.icmpBucket.take(nowNs)) {
       this.drops.countSlot(DropSlot.icmpRateLimited);
       return;
     }
-    const hop = this.fib.lookup(readUint32(f, IP + Ipv4Offsets.source));
+    const hop = this.fib.lookup(readUint32(b, ip + Ipv4Offsets.source));
     if (hop < 0) return;
     const out = this.adjacencies.iface[hop];
     this.ipId = (this.ipId + 1) & 0xffff;
-    const error = buildIcmpError(f, IP, headerLength, totalLength, type, code, this.ifaceAddress[out], this.ipId);
+    const error = buildIcmpError(b, ip, headerLength, totalLength, type, code, this.ifaceAddress[out], this.ipId);
     error.set(this.ifaceMac.subarray(out * 6, out * 6 + 6), 6);
     // Keep the narration about the frame that caused the error.
     const saved = this.lastEgress;
-    const verdict = this.resolveInto(error, hop, out, nowNs);
+    const verdict = this.resolveInto(error, 0, error.length, hop, out, nowNs);
     this.lastEgress = saved;
     this.icmpSent++;
     if (verdict >= 0) this.transmit?.(error, verdict, nowNs);
@@ -500,10 +512,11 @@ export class Router {
     return -1;
   }
 
-  private toLocal(f: Uint8Array, ingress: number, nowNs: number): number {
+  /** The hook gets a view of the frame: a frame of a batch changes when the batch's buffer is reused. */
+  private toLocal(b: Uint8Array, o: number, len: number, ingress: number, nowNs: number): number {
     this.local++;
     this.lastEgress = Egress.local;
-    this.deliverLocal?.(f, ingress, nowNs);
+    this.deliverLocal?.(o === 0 && len === b.length ? b : b.subarray(o, o + len), ingress, nowNs);
     return Egress.local;
   }
 
@@ -521,8 +534,8 @@ export class Router {
   }
 }
 
-function isEchoRequest(f: Uint8Array, headerLength: number, totalLength: number): boolean {
-  return f[IP + Ipv4Offsets.protocol] === IpProtocol.icmp && totalLength > headerLength && f[IP + headerLength + IcmpOffsets.type] === IcmpType.echoRequest;
+function isEchoRequest(b: Uint8Array, ip: number, headerLength: number, totalLength: number): boolean {
+  return b[ip + Ipv4Offsets.protocol] === IpProtocol.icmp && totalLength > headerLength && b[ip + headerLength + IcmpOffsets.type] === IcmpType.echoRequest;
 }
 
 /** The drop reason for an outbound NAT result, or -1 when the frame goes on (translated, or not NAT's business). */

@@ -30,6 +30,25 @@ function inn(nat: Nat, p: Uint8Array, now = 0): number {
 }
 
 describe('Nat: UDP and TCP', () => {
+  it('translates with the session findOutbound() found, and ignores a find that a removal made stale', () => {
+    const nat = newNat({ capacity: 1, timeouts: { udpNs: 10 * S } });
+    const first = udpPacket(LAPTOP, 55555, DNS, 53);
+    expect(nat.findOutbound(first, 0)).toBe(-1);
+    out(nat, first);
+    const again = udpPacket(LAPTOP, 55555, DNS, 53);
+    const found = nat.findOutbound(again, 0);
+    expect(found).toBe(0);
+    expect(nat.outbound(again, 0, 1 * S, found)).toBe(NatResult.translated);
+    expect(again).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
+    // The session expires and another flow takes its slot: the old find must not be trusted.
+    const stale = nat.findOutbound(udpPacket(LAPTOP, 55555, DNS, 53), 0);
+    nat.sweep(100 * S, 1);
+    expect(out(nat, udpPacket(OTHER, 40000, API, 443), 100 * S)).toBe(NatResult.translated);
+    const late = udpPacket(LAPTOP, 55555, DNS, 53);
+    expect(nat.outbound(late, 0, 100 * S, stale)).toBe(NatResult.portsExhausted);
+    expect(nat.table(100 * S).map((row) => row.internal)).toEqual([`${OTHER}:40000`]);
+  });
+
   it('keeps a free source port and rewrites only the source (seed: 192.168.1.100:55555 → 203.0.113.50:55555)', () => {
     const nat = newNat();
     const p = udpPacket(LAPTOP, 55555, DNS, 53);

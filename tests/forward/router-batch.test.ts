@@ -4,6 +4,7 @@ import { ipv4ToUint32, macToBytes } from '../../codecs/address.js';
 import { internetChecksum } from '../../codecs/checksum.js';
 import { ArpCache } from '../../src/forward/arp-cache.js';
 import { Fib } from '../../src/forward/fib.js';
+import { FrameBatch } from '../../src/forward/frame-batch.js';
 import { Nat } from '../../src/forward/nat.js';
 import { Router } from '../../src/forward/router.js';
 
@@ -83,19 +84,26 @@ function build(spec: FrameSpec): Uint8Array {
 describe('Router.forwardBatch', () => {
   it('gives every frame the verdict, bytes, counters and side effects that forward() gives it alone', () => {
     fc.assert(
-      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 40 }), fc.boolean(), (specs, nat) => {
+      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 40 }), fc.boolean(), fc.nat(7), (specs, nat, gap) => {
         const batch = setup(nat);
         const single = setup(nat);
-        // One receive buffer for the batch, as a driver would hand it over.
-        const ring = new Uint8Array(specs.length * 64);
+        // One receive buffer for the batch, as a driver would hand it over:
+        // slots of 64 bytes plus a gap, so frames also start at odd offsets,
+        // filled from the end so that batch order is not buffer order.
+        const slot = 64 + gap;
+        const ring = new Uint8Array(specs.length * slot + gap);
+        const offsets = new Int32Array(specs.length);
+        const lengths = new Int32Array(specs.length);
         const frames = specs.map((spec, i) => {
           const bytes = build(spec);
-          ring.set(bytes, i * 64);
-          return ring.subarray(i * 64, i * 64 + bytes.length);
+          offsets[i] = (specs.length - 1 - i) * slot + gap;
+          lengths[i] = bytes.length;
+          ring.set(bytes, offsets[i]);
+          return ring.subarray(offsets[i], offsets[i] + bytes.length);
         });
         const alone = specs.map(build);
         const egress = new Int32Array(specs.length);
-        const sentCount = batch.router.forwardBatch(frames, specs.length, 0, 1e9, egress);
+        const sentCount = batch.router.forwardBatch(new FrameBatch(ring, offsets, lengths), 0, 1e9, egress);
         const verdicts = alone.map((f) => single.router.forward(f, 0, 1e9));
         expect([...egress]).toEqual(verdicts);
         expect(sentCount).toBe(verdicts.filter((v) => v >= 0).length);
@@ -107,5 +115,31 @@ describe('Router.forwardBatch', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('drops a frame that the batch places outside its buffer, and forwards the rest', () => {
+    const { router } = setup(false);
+    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, flaw: 0 };
+    const batch = FrameBatch.of([build(spec), build(spec)]);
+    batch.offsets[0] = 100;
+    const egress = new Int32Array(2);
+    expect(router.forwardBatch(batch, 0, 1e9, egress)).toBe(1);
+    expect(egress[0]).toBe(-1);
+    expect(router.counters().malformed).toBe(1);
+  });
+});
+
+describe('FrameBatch', () => {
+  it('packs copies of frames back to back and gives each back as a view', () => {
+    const batch = FrameBatch.of([Uint8Array.of(1, 2, 3), Uint8Array.of(), Uint8Array.of(4)]);
+    expect(batch.count).toBe(3);
+    expect([...batch.offsets]).toEqual([0, 3, 3]);
+    expect([...batch.frame(0)]).toEqual([1, 2, 3]);
+    expect([...batch.frame(1)]).toEqual([]);
+    expect([...batch.frame(2)]).toEqual([4]);
+  });
+
+  it('refuses frames laid out past the end of the buffer', () => {
+    expect(() => new FrameBatch(new Uint8Array(10), Int32Array.of(0, 8), Int32Array.of(8, 4))).toThrow(/frame 1 \(4 bytes at 8\)/);
   });
 });
