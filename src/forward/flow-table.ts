@@ -49,12 +49,33 @@ export class FlowTable {
 
   /** The entry id stored under the key, or -1. */
   get(a: number, b: number, c: number, d: number): number {
+    return this.getFrom(this.home(a, b, c, d), a, b, c, d);
+  }
+
+  /**
+   * The slot where a key's probe starts. home(), firstTag() and getFrom()
+   * split get() so that a batch can compute every home slot, then read every
+   * first tag (a tight loop whose cache misses overlap), then finish each
+   * probe from lines already brought in. What they give holds until the
+   * table next changes.
+   */
+  home(a: number, b: number, c: number, d: number): number {
+    return hashKey(a | 0, b | 0, c | 0, d) & this.mask;
+  }
+
+  /** The tag word of a home slot: 0 when it is empty, and so the key absent. */
+  firstTag(home: number): number {
+    return this.words[(home << 2) + 3];
+  }
+
+  /** get() with its probe starting at `home`, as home() gave it for the same key. */
+  getFrom(home: number, a: number, b: number, c: number, d: number): number {
     a |= 0;
     b |= 0;
     c |= 0;
     const w = this.words;
     const mask = this.mask;
-    let i = hashKey(a, b, c, d) & mask;
+    let i = home;
     for (;;) {
       const at = i << 2;
       const last = w[at + 3];

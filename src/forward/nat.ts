@@ -48,6 +48,9 @@ const RECLAIM_BUDGET = 1024;
  * call and a loop on every packet.
  */
 const SWEEP_STRIDE = 32;
+/** A flow table slot's size, and the table size above which sessions are found a batch at a time (a typical L2 cache). */
+const FLOW_SLOT_BYTES = 16;
+const BATCH_FIND_ABOVE_BYTES = 512 * 1024;
 
 const TCP_FIN = TcpFlagBits.fin;
 const TCP_SYN = TcpFlagBits.syn;
@@ -170,6 +173,12 @@ export class Nat {
   /** Sessions removed so far, and that count when findOutbound() last ran: a found session is still the packet's while they agree. */
   private removals = 0;
   private removalsAtFind = -1;
+  /** findOutboundBatch()'s keys and home slots, per packet. */
+  private findHome = new Int32Array(0);
+  private findInside = new Int32Array(0);
+  private findRemote = new Int32Array(0);
+  private findPorts = new Int32Array(0);
+  private findProtocol = new Int32Array(0);
 
   constructor(options: NatOptions) {
     this.outsideAddress = options.outsideAddress;
@@ -223,7 +232,7 @@ export class Nat {
    * Translates a packet leaving by the outside interface, in place: its
    * source address and port (or echo id) become the outside ones, and an ICMP
    * error it carries about an inbound session is translated back (RFC 5508).
-   * `found` is what findOutbound() gave for this packet, if it was asked.
+   * `found` is what findOutboundBatch() gave for this packet, if it was asked.
    */
   outbound(packet: Uint8Array, ipOffset: number, nowNs: number, found = -1): number {
     if (--this.sweepCountdown === 0) this.sweepOnTraffic(nowNs);
@@ -273,19 +282,58 @@ export class Nat {
   }
 
   /**
-   * The session of an outbound TCP or UDP packet, or -1 (none, or another
-   * kind of packet), changing nothing. A batch finds the sessions of all its
-   * packets first and then translates each, passing what was found to
-   * outbound(): the table's cache misses then overlap instead of stalling
-   * one packet at a time. What was found holds until a session is removed.
+   * The sessions of a batch of outbound packets, changing nothing: found[i]
+   * is the session of the packet at bytes[ipOffsets[i]], or -1 (none, not
+   * TCP or UDP, or ipOffsets[i] < 0, which skips it). A batch finds the
+   * sessions of all its packets first and then translates each, passing
+   * what was found to outbound(): the table's cache misses then overlap
+   * instead of stalling one packet at a time. What was found holds until a
+   * session is removed.
    */
-  findOutbound(packet: Uint8Array, ipOffset: number): number {
-    const l4 = this.checkIpv4(packet, ipOffset);
-    if (l4 < 0) return -1;
-    const protocol = packet[ipOffset + Ipv4Offsets.protocol];
-    if ((protocol !== IpProtocol.udp && protocol !== IpProtocol.tcp) || this.ipEnd - l4 < (protocol === IpProtocol.tcp ? TCP_HEADER : UDP_HEADER)) return -1;
+  findOutboundBatch(bytes: Uint8Array, ipOffsets: Int32Array, count: number, found: Int32Array): void {
+
+    if (this.findHome.length < count) this.growFindScratch(count);
+    const table = this.outTable;
+    const home = this.findHome;
+    const inside = this.findInside;
+    const remote = this.findRemote;
+    const ports = this.findPorts;
+    const protocols = this.findProtocol;
+    for (let i = 0; i < count; i++) {
+      home[i] = -1;
+      const ip = ipOffsets[i];
+      if (ip < 0) continue;
+      const l4 = this.checkIpv4(bytes, ip);
+      if (l4 < 0) continue;
+      const protocol = bytes[ip + Ipv4Offsets.protocol];
+      if ((protocol !== IpProtocol.udp && protocol !== IpProtocol.tcp) || this.ipEnd - l4 < (protocol === IpProtocol.tcp ? TCP_HEADER : UDP_HEADER)) continue;
+      inside[i] = readInt32(bytes, ip + Ipv4Offsets.source);
+      remote[i] = readInt32(bytes, ip + Ipv4Offsets.destination);
+      ports[i] = readInt32(bytes, l4);
+      protocols[i] = protocol;
+      home[i] = table.home(inside[i], remote[i], ports[i], protocol);
+    }
+    for (let i = 0; i < count; i++) found[i] = home[i] < 0 ? 0 : table.firstTag(home[i]);
+    for (let i = 0; i < count; i++) found[i] = found[i] === 0 ? -1 : table.getFrom(home[i], inside[i], remote[i], ports[i], protocols[i]);
     this.removalsAtFind = this.removals;
-    return this.outTable.get(readInt32(packet, ipOffset + Ipv4Offsets.source), readInt32(packet, ipOffset + Ipv4Offsets.destination), readInt32(packet, l4), protocol);
+  }
+
+  /**
+   * Whether findOutboundBatch() pays for itself now. A table that fits in
+   * the CPU's L2 cache has few misses to overlap, and there the extra passes
+   * cost more than they save (measured: 7% slower at 4k flows, 10 to 18%
+   * faster at 64k); then outbound() had better look up each packet itself.
+   */
+  get batchFindPays(): boolean {
+    return this.outTable.slots * FLOW_SLOT_BYTES > BATCH_FIND_ABOVE_BYTES;
+  }
+
+  private growFindScratch(count: number): void {
+    this.findHome = new Int32Array(count);
+    this.findInside = new Int32Array(count);
+    this.findRemote = new Int32Array(count);
+    this.findPorts = new Int32Array(count);
+    this.findProtocol = new Int32Array(count);
   }
 
   /**

@@ -121,8 +121,9 @@ export class Router {
 
   private destinations = new Int32Array(256);
   private hops = new Int32Array(256);
-  /** Per frame of a batch leaving by the NAT's interface: its session as findOutbound() found it. */
+  /** Per frame of a batch leaving by the NAT's interface: its session as findOutboundBatch() found it. */
   private natFound = new Int32Array(256);
+  private natIp = new Int32Array(256);
   private batch = 0;
   private ipId = 0;
   private forwarded = 0;
@@ -216,6 +217,7 @@ export class Router {
       this.destinations = new Int32Array(count);
       this.hops = new Int32Array(count);
       this.natFound = new Int32Array(count);
+      this.natIp = new Int32Array(count);
     }
     const { bytes, view, offsets, lengths } = batch;
     const size = bytes.length;
@@ -272,11 +274,16 @@ export class Router {
     const adjIface = adjacencies.iface;
     const natIface = this.nat ? this.natIface : -1;
     const natFound = this.natFound;
-    if (natIface >= 0) {
+    if (natIface >= 0 && this.nat!.batchFindPays) {
+      // The frames' IPv4 offsets, or -1 for those that do not leave by the NAT.
+      const natIp = this.natIp;
       for (let i = 0; i < count; i++) {
         const hop = hops[i];
-        natFound[i] = egress[i] === PENDING && hop >= 0 && adjIface[hop] === natIface ? this.nat!.findOutbound(bytes, offsets[i] + IP) : -1;
+        natIp[i] = egress[i] === PENDING && hop >= 0 && adjIface[hop] === natIface ? offsets[i] + IP : -1;
       }
+      this.nat!.findOutboundBatch(bytes, natIp, count, natFound);
+    } else if (natIface >= 0) {
+      natFound.fill(-1, 0, count);
     }
 
     const adjGateway = adjacencies.gateway;

@@ -30,18 +30,29 @@ function inn(nat: Nat, p: Uint8Array, now = 0): number {
 }
 
 describe('Nat: UDP and TCP', () => {
-  it('translates with the session findOutbound() found, and ignores a find that a removal made stale', () => {
+  it('translates with the sessions findOutboundBatch() found, and ignores a find that a removal made stale', () => {
     const nat = newNat({ capacity: 1, timeouts: { udpNs: 10 * S } });
+    const find = (...packets: Uint8Array[]): number[] => {
+      const found = new Int32Array(packets.length);
+      const joined = new Uint8Array(packets.reduce((n, p) => n + p.length, 0));
+      const offsets = new Int32Array(packets.length);
+      packets.forEach((p, i) => {
+        offsets[i] = i === 0 ? 0 : offsets[i - 1] + packets[i - 1].length;
+        joined.set(p, offsets[i]);
+      });
+      nat.findOutboundBatch(joined, offsets, packets.length, found);
+      return [...found];
+    };
     const first = udpPacket(LAPTOP, 55555, DNS, 53);
-    expect(nat.findOutbound(first, 0)).toBe(-1);
+    expect(find(first)).toEqual([-1]);
     out(nat, first);
+    const echo = echoPacket(LAPTOP, DNS, 8, 7);
+    expect(find(udpPacket(OTHER, 55555, DNS, 53), udpPacket(LAPTOP, 55555, DNS, 53), echo)).toEqual([-1, 0, -1]);
     const again = udpPacket(LAPTOP, 55555, DNS, 53);
-    const found = nat.findOutbound(again, 0);
-    expect(found).toBe(0);
-    expect(nat.outbound(again, 0, 1 * S, found)).toBe(NatResult.translated);
+    expect(nat.outbound(again, 0, 1 * S, 0)).toBe(NatResult.translated);
     expect(again).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
     // The session expires and another flow takes its slot: the old find must not be trusted.
-    const stale = nat.findOutbound(udpPacket(LAPTOP, 55555, DNS, 53), 0);
+    const [stale] = find(udpPacket(LAPTOP, 55555, DNS, 53));
     nat.sweep(100 * S, 1);
     expect(out(nat, udpPacket(OTHER, 40000, API, 443), 100 * S)).toBe(NatResult.translated);
     const late = udpPacket(LAPTOP, 55555, DNS, 53);
