@@ -292,14 +292,16 @@ function wordsOf(wire: Uint8Array): Int32Array {
 }
 
 // A view of the buffer written last: encoders write into the same buffer call after call.
-let viewedBuffer: Uint8Array | null = null;
-let view: DataView | null = null;
+let viewedBuffer: Uint8Array = new Uint8Array(0);
+let view: DataView = new DataView(viewedBuffer.buffer);
 
 function viewOf(buf: Uint8Array): DataView {
-  if (buf !== viewedBuffer || view === null) {
-    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    viewedBuffer = buf;
-  }
+  return buf === viewedBuffer ? view : newView(buf);
+}
+
+function newView(buf: Uint8Array): DataView {
+  view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  viewedBuffer = buf;
   return view;
 }
 
@@ -397,10 +399,14 @@ const wireNames = new Map<string, WireName>();
 
 // The name looked up last: a message mostly repeats its question's name, and === on the same string is free.
 let lastName = '.';
-let lastWire: WireName | null = null;
+let lastWire = parseName('.');
 
+// Small, so that it inlines where names are written; the lookup proper is not.
 function wireName(name: string): WireName {
-  if (name === lastName && lastWire !== null) return lastWire;
+  return name === lastName ? lastWire : lookUpWire(name);
+}
+
+function lookUpWire(name: string): WireName {
   let w = wireNames.get(name);
   if (w === undefined) {
     w = parseName(name);
@@ -410,6 +416,19 @@ function wireName(name: string): WireName {
   lastName = name;
   lastWire = w;
   return w;
+}
+
+function foundTargets(pointers: readonly DnsPointer[] | undefined): Map<number, number> | null {
+  if (pointers === undefined || pointers.length === 0) return null;
+  const found = new Map<number, number>();
+  for (const ptr of pointers) found.set(ptr.offset, ptr.target);
+  return found;
+}
+
+function putPointer(buf: Uint8Array, pos: number, target: number): number {
+  buf[pos] = 0xc0 | (target >>> 8);
+  buf[pos + 1] = target & 0xff;
+  return pos + 2;
 }
 
 function sameSuffix(a: WireName, ka: number, b: WireName, kb: number): boolean {
@@ -455,16 +474,7 @@ export class NameWriter {
     this.count = 0;
     this.pending = 0;
     this.mode = compression === 'as-found' ? AS_FOUND : compression ? COMPRESS : NONE;
-    this.found = null;
-    this.stamp = (this.stamp + 1) >>> 0;
-    if (this.stamp === 0) {
-      this.slotStamp.fill(0);
-      this.stamp = 1;
-    }
-    if (this.mode === AS_FOUND && pointers && pointers.length > 0) {
-      this.found = new Map();
-      for (const ptr of pointers) this.found.set(ptr.offset, ptr.target);
-    }
+    this.found = this.mode === AS_FOUND ? foundTargets(pointers) : null;
   }
 
   /**
@@ -474,6 +484,29 @@ export class NameWriter {
    */
   write(buf: Uint8Array, pos: number, name: string, compressible = true): number {
     const w = wireName(name);
+    if (this.mode === COMPRESS && compressible) {
+      // Most messages hold one name, written whole and then repeated: both need no table.
+      if (this.pending === 0 && this.count === 0) return this.writeFirst(buf, pos, w);
+      if (this.pending === 1 && this.pendingName[0] === w && this.pendingAt[0] <= 0x3fff) return putPointer(buf, pos, this.pendingAt[0]);
+    }
+    return this.writeAny(buf, pos, w, compressible);
+  }
+
+  /** The first name of a message that compresses: written whole, and kept aside until a later name looks for a suffix. */
+  private writeFirst(buf: Uint8Array, pos: number, w: WireName): number {
+    const labels = w.labelAt.length;
+    if (labels > 0) {
+      this.pendingName[0] = w;
+      this.pendingAt[0] = pos - this.start;
+      this.pendingLabels[0] = labels;
+      this.pending = 1;
+    }
+    const length = w.wire.length;
+    copyWire(buf, pos, w, length);
+    return pos + length;
+  }
+
+  private writeAny(buf: Uint8Array, pos: number, w: WireName, compressible: boolean): number {
     const wire = w.wire;
     const labelAt = w.labelAt;
     const labels = labelAt.length;
@@ -505,11 +538,7 @@ export class NameWriter {
       if (target >= 0) end = labelAt[k];
     }
     copyWire(buf, pos, w, end);
-    pos += end;
-    if (target < 0) return pos;
-    buf[pos] = 0xc0 | (target >>> 8);
-    buf[pos + 1] = target & 0xff;
-    return pos + 2;
+    return target < 0 ? pos + end : putPointer(buf, pos + end, target);
   }
 
   /** The offset of a suffix written earlier with the same bytes as suffix `k` of `w`, about to go at `at`, or -1. */
@@ -551,7 +580,8 @@ export class NameWriter {
 
   private remember(w: WireName, k: number, at: number): void {
     if (at > 0x3fff) return;
-    if (2 * (this.count + 1) > this.slotStamp.length) this.grow();
+    if (this.count === 0) this.newTable();
+    else if (2 * (this.count + 1) > this.slotStamp.length) this.grow();
     const e = this.count++;
     const h = w.suffixHash[k];
     this.entryHash[e] = h;
@@ -559,6 +589,15 @@ export class NameWriter {
     this.entryLabel[e] = k;
     this.entryOffset[e] = at;
     this.place(e, h);
+  }
+
+  /** Empties the table for a new message, by a new stamp; done when the message's first suffix goes in, so that a message that fills none pays nothing. */
+  private newTable(): void {
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0) {
+      this.slotStamp.fill(0);
+      this.stamp = 1;
+    }
   }
 
   private place(e: number, h: number): void {

@@ -15,7 +15,7 @@
  * - CAA: `{ flags, tag, value }` (RFC 8659), tag and value as text of one
  *   character per byte (Latin-1), so any bytes round-trip.
  */
-import { ipv4ToString, writeIpv4 } from './address.js';
+import { ipv4ToString, ipv4ToUint32, writeIpv4 } from './address.js';
 import { DecodeError } from './decode-error.js';
 import type { NameReader, NameWriter } from './dns-name.js';
 
@@ -130,16 +130,18 @@ function wrong(type: string, data: unknown): never {
   throw new TypeError(`${type} record data has the wrong shape: ${typeof data === 'object' ? JSON.stringify(data) : String(data)}`);
 }
 
+// A Uint8Array store keeps the low 8 bits of any number, so no mask is needed:
+// without one these stay small enough to be inlined wherever they are called.
 export function putU16(buf: Uint8Array, pos: number, v: number): void {
   buf[pos] = v >>> 8;
-  buf[pos + 1] = v & 0xff;
+  buf[pos + 1] = v;
 }
 
 export function putU32(buf: Uint8Array, pos: number, v: number): void {
   buf[pos] = v >>> 24;
-  buf[pos + 1] = (v >>> 16) & 0xff;
-  buf[pos + 2] = (v >>> 8) & 0xff;
-  buf[pos + 3] = v & 0xff;
+  buf[pos + 1] = v >>> 16;
+  buf[pos + 2] = v >>> 8;
+  buf[pos + 3] = v;
 }
 
 function putLatin1(buf: Uint8Array, pos: number, s: string): number {
@@ -159,13 +161,45 @@ export function putBytes(buf: Uint8Array, pos: number, bytes: Uint8Array): numbe
   return pos + bytes.length;
 }
 
+// Addresses parsed lately, by their text: a server answers from the same
+// records again and again, and parsing the text costs as much as the rest of
+// the record's encoding. A slot is picked by the length and the last three
+// characters; a hit needs the very same text, and only text that the strict
+// parser took is kept.
+const ADDRESS_SLOTS = 64;
+const addressText: (string | null)[] = new Array<string | null>(ADDRESS_SLOTS).fill(null);
+const addressValue = new Uint32Array(ADDRESS_SLOTS);
+const SHORTEST_ADDRESS = '0.0.0.0'.length;
+
+function writeA(buf: Uint8Array, pos: number, text: string): void {
+  const n = text.length;
+  const slot = n < SHORTEST_ADDRESS ? 0 : (n * 7 + text.charCodeAt(n - 1) * 5 + text.charCodeAt(n - 2) * 3 + text.charCodeAt(n - 3)) & (ADDRESS_SLOTS - 1);
+  putU32(buf, pos, addressText[slot] === text ? addressValue[slot] : parseAddress(text, slot));
+}
+
+/** Parses the address with the strict parser, which throws on anything malformed, and keeps it in `slot`. */
+function parseAddress(text: string, slot: number): number {
+  const address = ipv4ToUint32(text);
+  addressText[slot] = text;
+  addressValue[slot] = address;
+  return address;
+}
+
 /** Writes RDATA for `type` at `pos` and returns where it ends. */
 export function encodeRdata(writer: NameWriter, buf: Uint8Array, pos: number, type: number, data: DnsRecordData): number {
+  // Answers are mostly addresses; this much is small enough to be inlined, the switch is not.
+  if (type === RdataType.A && typeof data === 'string') {
+    writeA(buf, pos, data);
+    return pos + 4;
+  }
+  return encodeShaped(writer, buf, pos, type, data);
+}
+
+function encodeShaped(writer: NameWriter, buf: Uint8Array, pos: number, type: number, data: DnsRecordData): number {
   switch (type) {
     case RdataType.A:
-      if (typeof data !== 'string') wrong('A', data);
-      writeIpv4(buf, pos, data);
-      return pos + 4;
+      // Text was written before the switch.
+      return wrong('A', data);
     case RdataType.AAAA:
       if (typeof data !== 'string') wrong('AAAA', data);
       writeIpv6(buf, pos, data);

@@ -243,9 +243,8 @@ export function decode(bytes: Uint8Array, offset = 0, length = bytes.length - of
 
 const writer = new NameWriter();
 
-function count(list: readonly unknown[], what: string): number {
-  if (list.length > 0xffff) throw new TypeError(`too many ${what} for one DNS message: ${list.length}`);
-  return list.length;
+function tooMany(what: string, count: number): never {
+  throw new TypeError(`too many ${what} for one DNS message: ${count}`);
 }
 
 function writeRecords(buf: Uint8Array, pos: number, records: readonly DnsResourceRecord[]): number {
@@ -253,38 +252,45 @@ function writeRecords(buf: Uint8Array, pos: number, records: readonly DnsResourc
     const r = records[i];
     pos = writer.write(buf, pos, r.name);
     if (r.type === 'OPT') {
-      const opt = r as DnsOptRecord;
-      putU16(buf, pos, OPT);
-      putU16(buf, pos + 2, opt.udpPayloadSize);
-      buf[pos + 4] = opt.extendedRcode;
-      buf[pos + 5] = opt.version;
-      putU16(buf, pos + 6, (opt.do ? 0x8000 : 0) | (opt.z & 0x7fff));
-      const rdata = pos + 10;
-      pos = rdata;
-      for (const o of opt.options) {
-        putU16(buf, pos, o.code);
-        putU16(buf, pos + 2, o.data.length);
-        pos = putBytes(buf, pos + 4, o.data);
-      }
-      putRdlength(buf, rdata, pos);
-    } else {
-      const rr = r as DnsRecord;
-      const type = typeNumber(rr.type);
-      putU16(buf, pos, type);
-      putU16(buf, pos + 2, classNumber(rr.class));
-      putU32(buf, pos + 4, rr.ttl);
-      const rdata = pos + 10;
-      pos = encodeRdata(writer, buf, rdata, type, rr.data);
-      putRdlength(buf, rdata, pos);
+      pos = writeOpt(buf, pos, r as DnsOptRecord);
+      continue;
     }
+    const rr = r as DnsRecord;
+    const type = typeNumber(rr.type);
+    putU32(buf, pos, (type << 16) | classNumber(rr.class));
+    putU32(buf, pos + 4, rr.ttl);
+    const rdata = pos + 10;
+    pos = encodeRdata(writer, buf, rdata, type, rr.data);
+    putRdlength(buf, rdata, pos);
   }
   return pos;
 }
 
+function writeOpt(buf: Uint8Array, pos: number, opt: DnsOptRecord): number {
+  putU16(buf, pos, OPT);
+  putU16(buf, pos + 2, opt.udpPayloadSize);
+  buf[pos + 4] = opt.extendedRcode;
+  buf[pos + 5] = opt.version;
+  putU16(buf, pos + 6, (opt.do ? 0x8000 : 0) | (opt.z & 0x7fff));
+  const rdata = pos + 10;
+  let end = rdata;
+  for (const o of opt.options) {
+    putU16(buf, end, o.code);
+    putU16(buf, end + 2, o.data.length);
+    end = putBytes(buf, end + 4, o.data);
+  }
+  putRdlength(buf, rdata, end);
+  return end;
+}
+
 function putRdlength(buf: Uint8Array, rdata: number, end: number): void {
   const length = end - rdata;
-  if (length > 0xffff) throw new TypeError(`rdata of ${length} bytes is longer than 65535`);
+  if (length > 0xffff) rdataTooLong(length);
   putU16(buf, rdata - 2, length);
+}
+
+function rdataTooLong(length: number): never {
+  throw new TypeError(`rdata of ${length} bytes is longer than 65535`);
 }
 
 /**
@@ -293,25 +299,40 @@ function putRdlength(buf: Uint8Array, rdata: number, end: number): void {
  * moves on, so the caller learns the true length and reports the overflow.
  */
 function write(buf: Uint8Array, offset: number, m: DnsMessage, options: DnsEncodeOptions | undefined): number {
+  const { questions, answers, authorities, additionals } = m;
   writer.reset(offset, options?.compress ?? true, m.pointers);
-  putU16(buf, offset, m.id);
-  putU16(buf, offset + 2, encodeFlags(m.flags));
-  putU16(buf, offset + 4, count(m.questions, 'questions'));
-  putU16(buf, offset + 6, count(m.answers, 'answers'));
-  putU16(buf, offset + 8, count(m.authorities, 'authorities'));
-  putU16(buf, offset + 10, count(m.additionals, 'additionals'));
+  const flags = encodeFlags(m.flags);
+  if (questions.length > 0xffff) tooMany('questions', questions.length);
+  if (answers.length > 0xffff) tooMany('answers', answers.length);
+  if (authorities.length > 0xffff) tooMany('authorities', authorities.length);
+  if (additionals.length > 0xffff) tooMany('additionals', additionals.length);
+  // The header's stores are written out here, not through putU16: what this
+  // function may inline is limited, and is better spent on writing names.
+  const id = m.id;
+  buf[offset] = id >>> 8;
+  buf[offset + 1] = id;
+  buf[offset + 2] = flags >>> 8;
+  buf[offset + 3] = flags;
+  buf[offset + 4] = questions.length >>> 8;
+  buf[offset + 5] = questions.length;
+  buf[offset + 6] = answers.length >>> 8;
+  buf[offset + 7] = answers.length;
+  buf[offset + 8] = authorities.length >>> 8;
+  buf[offset + 9] = authorities.length;
+  buf[offset + 10] = additionals.length >>> 8;
+  buf[offset + 11] = additionals.length;
   let pos = offset + DNS_HEADER_LENGTH;
-  for (let i = 0; i < m.questions.length; i++) {
-    const q = m.questions[i];
+  for (let i = 0; i < questions.length; i++) {
+    const q = questions[i];
     pos = writer.write(buf, pos, q.name);
-    putU16(buf, pos, typeNumber(q.type));
-    putU16(buf, pos + 2, classNumber(q.class));
+    const type = typeNumber(q.type);
+    putU32(buf, pos, (type << 16) | classNumber(q.class));
     pos += 4;
   }
   // Most messages leave sections empty: no call for those.
-  if (m.answers.length > 0) pos = writeRecords(buf, pos, m.answers);
-  if (m.authorities.length > 0) pos = writeRecords(buf, pos, m.authorities);
-  return m.additionals.length > 0 ? writeRecords(buf, pos, m.additionals) : pos;
+  if (answers.length > 0) pos = writeRecords(buf, pos, answers);
+  if (authorities.length > 0) pos = writeRecords(buf, pos, authorities);
+  return additionals.length > 0 ? writeRecords(buf, pos, additionals) : pos;
 }
 
 // Room for the largest message a TCP length prefix can describe.
@@ -321,10 +342,14 @@ export function encodingLength(message: DnsMessage, options?: DnsEncodeOptions):
   return write(scratch, 0, message, options);
 }
 
+function doesNotFit(length: number, offset: number): never {
+  throw new RangeError(`dns: ${length} bytes do not fit at offset ${offset}`);
+}
+
 /** Writes the message at `offset` and returns the bytes written; throws RangeError if `buf` is too short. */
 export function encodeInto(buf: Uint8Array, offset: number, message: DnsMessage, options?: DnsEncodeOptions): number {
   const end = write(buf, offset, message, options);
-  if (end > buf.length) throw new RangeError(`dns: ${end - offset} bytes do not fit at offset ${offset}`);
+  if (end > buf.length) doesNotFit(end - offset, offset);
   return end - offset;
 }
 

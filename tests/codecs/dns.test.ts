@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ipv4ToUint32 } from '../../codecs/address.js';
 import { DecodeError } from '../../codecs/decode-error.js';
 import * as dns from '../../codecs/dns.js';
 import { NameWriter, decodeName } from '../../codecs/dns-name.js';
@@ -244,6 +245,45 @@ describe('dns encoding', () => {
     expect(rdlength(answer('SOA', { mname: 'ns.example.com', rname: 'root.example.com', serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5 }))).toBe(5 + 7 + 20);
     expect(rdlength(answer('SRV', { priority: 1, weight: 2, port: 3, target: 'example.com' }))).toBe(6 + 13);
     expect(rdlength({ ...answer('NS', 'ns.example.com') })).toBeLessThan(dns.encodingLength(answer('NS', 'ns.example.com'), { compress: false }));
+  });
+
+  it('writes the stub query for ec2.us-east-1.amazonaws.com and its answers as it always has', () => {
+    const name = 'ec2.us-east-1.amazonaws.com';
+    const labels = '036563320975732d656173742d3109616d617a6f6e61777303636f6d00';
+    const query = { ...base, id: 0x1f2e, flags: { ...flags, qr: false, ra: false }, questions: [{ name, type: 'A', class: 'IN' }], answers: [] };
+    expect(toHex(dns.encode(query))).toBe(`1f2e01000001000000000000${labels}00010001`);
+    // Both answers point at the question's name; a leading zero is read as decimal, as the strict parser does.
+    const answer = (data: string) => ({ name, type: 'A', class: 'IN', ttl: 60, data });
+    const response = { ...query, flags, answers: [answer('52.94.133.131'), answer('052.94.133.1')] };
+    const records = 'c00c000100010000003c0004345e8583' + 'c00c000100010000003c0004345e8501';
+    expect(toHex(dns.encode(response))).toBe(`1f2e81800001000200000000${labels}00010001${records}`);
+    expect(toHex(dns.encode(response))).toBe(`1f2e81800001000200000000${labels}00010001${records}`);
+  });
+
+  it('writes every A address as the strict IPv4 parser reads it, whatever was written before', () => {
+    // Texts of one length ending alike share a slot of the address cache: good ones, ones with leading zeros, bad ones.
+    const octet = fc.oneof(fc.integer({ min: 0, max: 255 }).map(String), fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(3, '0')), fc.constantFrom('256', '', 'a', '1 ', '0x1'));
+    const text = fc.oneof(fc.tuple(octet, octet, octet, octet).map((o) => o.join('.')), fc.constantFrom('10.0.0.1', '20.0.0.1', '1.2.3.4', 'x.2.3.4', '1.2.3.4.', '1.2.3', '', '.4', '10.0.0.1 ', '10.0.0.01'));
+    const strict = (t: string): string => {
+      const v = ipv4ToUint32(t);
+      return [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff].map((b) => b.toString(16).padStart(2, '0')).join('');
+    };
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 20 }), (texts) => {
+        for (const data of texts) {
+          const m = { ...base, answers: [{ name: 'a', type: 'A', class: 'IN', ttl: 1, data }] };
+          let want: string | TypeError;
+          try {
+            want = strict(data);
+          } catch (e) {
+            want = e as TypeError;
+          }
+          if (typeof want === 'string') expect(toHex(dns.encode(m)).slice(-8)).toBe(want);
+          else expect(() => dns.encode(m)).toThrow(want.message);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('gives AAAA in RFC 5952 form whatever form it was given in', () => {
