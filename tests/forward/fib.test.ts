@@ -115,10 +115,14 @@ describe('Fib', () => {
         }
         const out = new Int32Array(probes.length);
         fib.lookupBatch(Uint32Array.from(probes), out, probes.length);
+        // The router hands its destinations over stored signed.
+        const outSigned = new Int32Array(probes.length);
+        fib.lookupBatch(Int32Array.from(probes, (a) => a | 0), outSigned, probes.length);
         probes.forEach((address, i) => {
           const expected = naive(live, address);
           expect(fib.lookup(address)).toBe(expected[0]?.nextHop ?? -1);
           expect(out[i]).toBe(expected[0]?.nextHop ?? -1);
+          expect(outSigned[i]).toBe(out[i]);
           expect(fib.explain(address).map((r) => [r.network, r.length, r.nextHop])).toEqual(expected.map((r) => [r.network, r.length, r.nextHop]));
         });
         // Every group left must still hold a prefix longer than /24.
