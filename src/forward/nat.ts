@@ -48,9 +48,6 @@ const RECLAIM_BUDGET = 1024;
  * call and a loop on every packet.
  */
 const SWEEP_STRIDE = 32;
-/** A flow table slot's size, and the table size above which sessions are found a batch at a time (a typical L2 cache). */
-const FLOW_SLOT_BYTES = 16;
-const BATCH_FIND_ABOVE_BYTES = 512 * 1024;
 
 const TCP_FIN = TcpFlagBits.fin;
 const TCP_SYN = TcpFlagBits.syn;
@@ -316,16 +313,6 @@ export class Nat {
     for (let i = 0; i < count; i++) found[i] = home[i] < 0 ? 0 : table.firstTag(home[i]);
     for (let i = 0; i < count; i++) found[i] = found[i] === 0 ? -1 : table.getFrom(home[i], inside[i], remote[i], ports[i], protocols[i]);
     this.removalsAtFind = this.removals;
-  }
-
-  /**
-   * Whether findOutboundBatch() pays for itself now. A table that fits in
-   * the CPU's L2 cache has few misses to overlap, and there the extra passes
-   * cost more than they save (measured: 7% slower at 4k flows, 10 to 18%
-   * faster at 64k); then outbound() had better look up each packet itself.
-   */
-  get batchFindPays(): boolean {
-    return this.outTable.slots * FLOW_SLOT_BYTES > BATCH_FIND_ABOVE_BYTES;
   }
 
   private growFindScratch(count: number): void {

@@ -274,7 +274,7 @@ export class Router {
     const adjIface = adjacencies.iface;
     const natIface = this.nat ? this.natIface : -1;
     const natFound = this.natFound;
-    if (natIface >= 0 && this.nat!.batchFindPays) {
+    if (natIface >= 0) {
       // The frames' IPv4 offsets, or -1 for those that do not leave by the NAT.
       const natIp = this.natIp;
       for (let i = 0; i < count; i++) {
@@ -282,8 +282,6 @@ export class Router {
         natIp[i] = egress[i] === PENDING && hop >= 0 && adjIface[hop] === natIface ? offsets[i] + IP : -1;
       }
       this.nat!.findOutboundBatch(bytes, natIp, count, natFound);
-    } else if (natIface >= 0) {
-      natFound.fill(-1, 0, count);
     }
 
     const adjGateway = adjacencies.gateway;
