@@ -48,7 +48,9 @@ function escapedLength(c: number): number {
 // A run is at most 254 bytes (a whole name less its root label).
 const RUN_SLOTS = 512;
 const RUN_ROOM = 256;
-const runKey = new Uint8Array(RUN_SLOTS * RUN_ROOM);
+// Each run's bytes are kept as big-endian words, compared four bytes at a time.
+const RUN_WORDS = RUN_ROOM / 4;
+const runKey = new Int32Array(RUN_SLOTS * RUN_WORDS);
 const runLength = new Uint16Array(RUN_SLOTS);
 const runHash = new Int32Array(RUN_SLOTS);
 const runEscaped = new Uint8Array(RUN_SLOTS);
@@ -61,22 +63,44 @@ let lastRunEscaped = false;
 function runText(b: Uint8Array, from: number, to: number, h: number): string {
   const n = to - from;
   const slot = (h ^ (h >>> 16)) & (RUN_SLOTS - 1);
-  const key = slot * RUN_ROOM;
-  if (runHash[slot] === h && runLength[slot] === n) {
-    let i = 0;
-    while (i < n && runKey[key + i] === b[from + i]) i++;
-    if (i === n) {
-      lastRunEscaped = runEscaped[slot] === 1;
-      return runValue[slot];
-    }
+  const key = slot * RUN_WORDS;
+  if (runHash[slot] === h && runLength[slot] === n && sameRun(b, from, n, key)) {
+    lastRunEscaped = runEscaped[slot] === 1;
+    return runValue[slot];
   }
   const text = labelsText(b, from, to);
-  runKey.set(b.subarray(from, to), key);
+  keepRun(b, from, n, key);
   runHash[slot] = h;
   runLength[slot] = n;
   runEscaped[slot] = lastRunEscaped ? 1 : 0;
   runValue[slot] = text;
   return text;
+}
+
+/** Whether b[from, from + n) holds the run kept at `key`, as many bytes long. */
+function sameRun(b: Uint8Array, from: number, n: number, key: number): boolean {
+  let i = 0;
+  let k = key;
+  for (; i + 4 <= n; i += 4) if (wordAt(b, from + i) !== runKey[k++]) return false;
+  return i === n || tailAt(b, from + i, n - i) === runKey[k];
+}
+
+function keepRun(b: Uint8Array, from: number, n: number, key: number): void {
+  let i = 0;
+  let k = key;
+  for (; i + 4 <= n; i += 4) runKey[k++] = wordAt(b, from + i);
+  if (i < n) runKey[k] = tailAt(b, from + i, n - i);
+}
+
+function wordAt(b: Uint8Array, p: number): number {
+  return (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+}
+
+/** The last one to three bytes of a run, as one word. */
+function tailAt(b: Uint8Array, p: number, n: number): number {
+  let w = 0;
+  for (let i = 0; i < n; i++) w = (w << 8) | b[p + i];
+  return w;
 }
 
 /** Builds the text of the labels in b[from, to): in one piece when no byte needs escaping. */
@@ -113,7 +137,14 @@ const labelWireBefore = new Uint8Array(CACHE_SPAN);
 const nameText: string[] = [];
 const nameWire = new Uint16Array(CACHE_SPAN);
 const nameJumps = new Uint8Array(CACHE_SPAN);
+// Where each kept name's own labels lie. They go in the label table only
+// when a pointer looks there, so a message without pointers (most queries)
+// never fills it; names below `indexed` are in.
+const nameAt = new Uint32Array(CACHE_SPAN);
+const nameOwnEnd = new Uint32Array(CACHE_SPAN);
+const nameEscaped = new Uint8Array(CACHE_SPAN);
 let names = 0;
+let indexed = 0;
 let generation = 0;
 
 /**
@@ -153,6 +184,7 @@ export class NameReader {
     }
     this.stamp = generation;
     names = 0;
+    indexed = 0;
   }
 
   /** Reads the name at `at`, whose own bytes must lie before `limit` (an rdata's end, say). */
@@ -207,6 +239,7 @@ export class NameReader {
         this.pos = p + 2;
         this.pointers?.push({ offset: p - this.start, target });
       }
+      if (indexed < names) this.index();
       if (labelStamp[target] === this.stamp) {
         const n = labelName[target];
         jumps += nameJumps[n];
@@ -234,20 +267,32 @@ export class NameReader {
     nameText[n] = text;
     nameWire[n] = wire;
     nameJumps[n] = jumps;
+    nameAt[n] = at;
+    nameOwnEnd[n] = ownEnd;
+    nameEscaped[n] = escapes ? 1 : 0;
+  }
+
+  /** Puts the labels of the names kept since the last look in the label table, in the order they were read. */
+  private index(): void {
     const b = this.bytes;
-    let char = 0;
-    for (let q = at; q < ownEnd; q += b[q] + 1) {
-      const offset = q - this.start;
-      if (offset >= CACHE_SPAN) break;
-      labelStamp[offset] = this.stamp;
-      labelName[offset] = n;
-      labelChar[offset] = char;
-      labelWireBefore[offset] = q - at;
-      if (!escapes) {
-        char += b[q] + 1;
-      } else {
-        for (let j = q + 1; j <= q + b[q]; j++) char += escapedLength(b[j]);
-        char++;
+    for (; indexed < names; indexed++) {
+      const n = indexed;
+      const at = nameAt[n];
+      const ownEnd = nameOwnEnd[n];
+      let char = 0;
+      for (let q = at; q < ownEnd; q += b[q] + 1) {
+        const offset = q - this.start;
+        if (offset >= CACHE_SPAN) break;
+        labelStamp[offset] = this.stamp;
+        labelName[offset] = n;
+        labelChar[offset] = char;
+        labelWireBefore[offset] = q - at;
+        if (nameEscaped[n] === 0) {
+          char += b[q] + 1;
+        } else {
+          for (let j = q + 1; j <= q + b[q]; j++) char += escapedLength(b[j]);
+          char++;
+        }
       }
     }
   }

@@ -164,40 +164,66 @@ function decodeOptions(b: Uint8Array, at: number, end: number): EdnsOption[] {
   return options;
 }
 
-/** Reads `count` records from `reader.pos`, growing the list only as records are really there. */
+/**
+ * Reads `count` records from `reader.pos`, growing the list only as records
+ * are really there. The list starts as a literal of the first record: a push
+ * onto an empty array would first allocate room for 17.
+ */
 function decodeRecords(reader: NameReader, count: number, section: string): DnsResourceRecord[] {
+  const records = [decodeRecord(reader, count, 0, section)];
+  for (let n = 1; n < count; n++) records.push(decodeRecord(reader, count, n, section));
+  return records;
+}
+
+/** Reads record `n` of a section of `count`. */
+function decodeRecord(reader: NameReader, count: number, n: number, section: string): DnsResourceRecord {
   const b = reader.bytes;
   const end = reader.end;
-  const records: DnsResourceRecord[] = [];
-  for (let n = 0; n < count; n++) {
-    const at = reader.pos;
-    if (at >= end) throw new DecodeError('dns', at, `${section} count ${count} is larger than the ${n} records present`);
-    const name = reader.read(at);
-    const p = reader.pos;
-    requireBytes(b, p, 10, 'dns', 'resource record', end);
-    const type = (b[p] << 8) | b[p + 1];
-    const klass = (b[p + 2] << 8) | b[p + 3];
-    const rdlength = (b[p + 8] << 8) | b[p + 9];
-    const rdata = p + 10;
-    if (rdata + rdlength > end) throw new DecodeError('dns', p + 8, `rdata length ${rdlength} runs past the message`, rdlength, end - rdata);
-    if (type === OPT) {
-      records.push({
-        name,
-        type: 'OPT',
-        udpPayloadSize: klass,
-        extendedRcode: b[p + 4],
-        version: b[p + 5],
-        do: (b[p + 6] & 0x80) !== 0,
-        z: ((b[p + 6] & 0x7f) << 8) | b[p + 7],
-        options: decodeOptions(b, rdata, rdata + rdlength),
-      });
-    } else {
-      const ttl = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
-      records.push({ name, type: typeName(type), class: className(klass), ttl, data: decodeRdata(reader, type, rdata, rdlength) });
-    }
-    reader.pos = rdata + rdlength;
+  const at = reader.pos;
+  if (at >= end) throw new DecodeError('dns', at, `${section} count ${count} is larger than the ${n} records present`);
+  const name = reader.read(at);
+  const p = reader.pos;
+  requireBytes(b, p, 10, 'dns', 'resource record', end);
+  const type = (b[p] << 8) | b[p + 1];
+  const klass = (b[p + 2] << 8) | b[p + 3];
+  const rdlength = (b[p + 8] << 8) | b[p + 9];
+  const rdata = p + 10;
+  if (rdata + rdlength > end) throw new DecodeError('dns', p + 8, `rdata length ${rdlength} runs past the message`, rdlength, end - rdata);
+  let record: DnsResourceRecord;
+  if (type === OPT) {
+    record = {
+      name,
+      type: 'OPT',
+      udpPayloadSize: klass,
+      extendedRcode: b[p + 4],
+      version: b[p + 5],
+      do: (b[p + 6] & 0x80) !== 0,
+      z: ((b[p + 6] & 0x7f) << 8) | b[p + 7],
+      options: decodeOptions(b, rdata, rdata + rdlength),
+    };
+  } else {
+    const ttl = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
+    record = { name, type: typeName(type), class: className(klass), ttl, data: decodeRdata(reader, type, rdata, rdlength) };
   }
-  return records;
+  reader.pos = rdata + rdlength;
+  return record;
+}
+
+function decodeQuestion(reader: NameReader, count: number, n: number): DnsQuestion {
+  const b = reader.bytes;
+  const at = reader.pos;
+  if (at >= reader.end) throw new DecodeError('dns', at, `question count ${count} is larger than the ${n} questions present`);
+  const name = reader.read(at);
+  const p = reader.pos;
+  requireBytes(b, p, 4, 'dns', 'question', reader.end);
+  reader.pos = p + 4;
+  return { name, type: typeName((b[p] << 8) | b[p + 1]), class: className((b[p + 2] << 8) | b[p + 3]) };
+}
+
+function decodeQuestions(reader: NameReader, count: number): DnsQuestion[] {
+  const questions = [decodeQuestion(reader, count, 0)];
+  for (let n = 1; n < count; n++) questions.push(decodeQuestion(reader, count, n));
+  return questions;
 }
 
 const reader = new NameReader(new Uint8Array(0), 0, 0);
@@ -215,19 +241,14 @@ export function decode(bytes: Uint8Array, offset = 0, length = bytes.length - of
   const pointers: DnsPointer[] = [];
   reader.begin(bytes, offset, end, pointers);
   reader.pos = offset + DNS_HEADER_LENGTH;
-  const questions: DnsQuestion[] = [];
-  for (let n = 0; n < qdcount; n++) {
-    const at = reader.pos;
-    if (at >= end) throw new DecodeError('dns', at, `question count ${qdcount} is larger than the ${n} questions present`);
-    const name = reader.read(at);
-    const p = reader.pos;
-    requireBytes(b, p, 4, 'dns', 'question', end);
-    questions.push({ name, type: typeName((b[p] << 8) | b[p + 1]), class: className((b[p + 2] << 8) | b[p + 3]) });
-    reader.pos = p + 4;
-  }
-  const answers = decodeRecords(reader, (b[offset + 6] << 8) | b[offset + 7], 'answer');
-  const authorities = decodeRecords(reader, (b[offset + 8] << 8) | b[offset + 9], 'authority');
-  const additionals = decodeRecords(reader, (b[offset + 10] << 8) | b[offset + 11], 'additional');
+  // Empty sections, most of them, need no call.
+  const questions = qdcount === 0 ? [] : decodeQuestions(reader, qdcount);
+  const ancount = (b[offset + 6] << 8) | b[offset + 7];
+  const answers = ancount === 0 ? [] : decodeRecords(reader, ancount, 'answer');
+  const nscount = (b[offset + 8] << 8) | b[offset + 9];
+  const authorities = nscount === 0 ? [] : decodeRecords(reader, nscount, 'authority');
+  const arcount = (b[offset + 10] << 8) | b[offset + 11];
+  const additionals = arcount === 0 ? [] : decodeRecords(reader, arcount, 'additional');
   const header: DnsMessage = {
     id: (b[offset] << 8) | b[offset + 1],
     flags: decodeFlags((b[offset + 2] << 8) | b[offset + 3]),
