@@ -26,6 +26,7 @@ import { IpProtocol, Ipv4Offsets } from '../../codecs/ipv4.js';
 import { TcpFlagBits, TcpOffsets } from '../../codecs/tcp.js';
 import { UdpOffsets } from '../../codecs/udp.js';
 import { FlowTable } from './flow-table.js';
+import type { FrameBatch } from './frame-batch.js';
 import { type NatTimeouts, natTimeouts } from './nat-timeouts.js';
 import { PortAllocator } from './port-allocator.js';
 
@@ -167,10 +168,12 @@ export class Nat {
    */
   private lastSession = -1;
   private lastHow = 0;
-  /** Sessions removed so far, and that count when findOutbound() last ran: a found session is still the packet's while they agree. */
+  /** Sessions removed so far, and that count when findOutboundBatch() last ran: a found session is still the packet's while they agree. */
   private removals = 0;
   private removalsAtFind = -1;
-  /** findOutboundBatch()'s keys and home slots, per packet. */
+  /** What findOutboundBatch() read and found, per packet: its session, transport offset, home slot (-1: skipped) and key. */
+  private findSession = new Int32Array(0);
+  private findL4 = new Int32Array(0);
   private findHome = new Int32Array(0);
   private findInside = new Int32Array(0);
   private findRemote = new Int32Array(0);
@@ -229,10 +232,23 @@ export class Nat {
    * Translates a packet leaving by the outside interface, in place: its
    * source address and port (or echo id) become the outside ones, and an ICMP
    * error it carries about an inbound session is translated back (RFC 5508).
-   * `found` is what findOutboundBatch() gave for this packet, if it was asked.
+   *
+   * `found` is the packet's index in the last findOutboundBatch(), whose
+   * bytes it must be, unchanged since but for the TTL and header checksum;
+   * its keys and session are then taken from there rather than read again.
    */
   outbound(packet: Uint8Array, ipOffset: number, nowNs: number, found = -1): number {
     if (--this.sweepCountdown === 0) this.sweepOnTraffic(nowNs);
+    if (found >= 0 && this.findHome[found] >= 0) {
+      let s = this.findSession[found];
+      const inside = this.findInside[found];
+      const remote = this.findRemote[found];
+      const ports = this.findPorts[found];
+      const protocol = this.findProtocol[found];
+      // A removal since may have given the session's id to another flow.
+      if (s < 0 || this.removalsAtFind !== this.removals) s = this.outTable.get(inside, remote, ports, protocol);
+      return this.translateOutbound(packet, ipOffset, this.findL4[found], protocol, inside, remote, ports, s, nowNs);
+    }
     const l4 = this.checkIpv4(packet, ipOffset);
     if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.noMapping);
     const end = this.ipEnd;
@@ -253,9 +269,12 @@ export class Nat {
     }
     const insideIp = readInt32(packet, ipOffset + Ipv4Offsets.source);
     const remoteIp = readInt32(packet, ipOffset + Ipv4Offsets.destination);
-    const insidePort = ports >>> 16;
+    return this.translateOutbound(packet, ipOffset, l4, protocol, insideIp, remoteIp, ports, this.outTable.get(insideIp, remoteIp, ports, protocol), nowNs);
+  }
 
-    let s = found >= 0 && this.removalsAtFind === this.removals ? found : this.outTable.get(insideIp, remoteIp, ports, protocol);
+  /** outbound() once the packet is read: `s` is its session as looked up, or -1. */
+  private translateOutbound(packet: Uint8Array, ipOffset: number, l4: number, protocol: number, insideIp: number, remoteIp: number, ports: number, s: number, nowNs: number): number {
+    const insidePort = ports >>> 16;
     let how = 0;
     if (s < 0 || this.sExpires[s] <= nowNs) {
       if (s >= 0) this.removeSession(s);
@@ -279,23 +298,26 @@ export class Nat {
   }
 
   /**
-   * The sessions of a batch of outbound packets, changing nothing: found[i]
-   * is the session of the packet at bytes[ipOffsets[i]], or -1 (none, not
-   * TCP or UDP, or ipOffsets[i] < 0, which skips it). A batch finds the
-   * sessions of all its packets first and then translates each, passing
-   * what was found to outbound(): the table's cache misses then overlap
-   * instead of stalling one packet at a time. What was found holds until a
-   * session is removed.
+   * Reads the keys of a batch's outbound TCP and UDP packets and looks up
+   * their sessions, changing nothing; the packet of frame i has its IPv4
+   * header at ipOffsets[i], or is skipped when that is negative. The router
+   * then translates each with outbound(…, i). Doing every lookup first lets
+   * the table's cache misses overlap instead of stalling one packet at a
+   * time: home slots first, then a loop that only reads each one's first
+   * tag, then the probes, from lines already brought in.
    */
-  findOutboundBatch(bytes: Uint8Array, ipOffsets: Int32Array, count: number, found: Int32Array): void {
-
+  findOutboundBatch(batch: FrameBatch, ipOffsets: Int32Array): void {
+    const count = batch.count;
     if (this.findHome.length < count) this.growFindScratch(count);
+    const { bytes, view } = batch;
     const table = this.outTable;
     const home = this.findHome;
     const inside = this.findInside;
     const remote = this.findRemote;
     const ports = this.findPorts;
     const protocols = this.findProtocol;
+    const l4s = this.findL4;
+    const session = this.findSession;
     for (let i = 0; i < count; i++) {
       home[i] = -1;
       const ip = ipOffsets[i];
@@ -304,18 +326,21 @@ export class Nat {
       if (l4 < 0) continue;
       const protocol = bytes[ip + Ipv4Offsets.protocol];
       if ((protocol !== IpProtocol.udp && protocol !== IpProtocol.tcp) || this.ipEnd - l4 < (protocol === IpProtocol.tcp ? TCP_HEADER : UDP_HEADER)) continue;
-      inside[i] = readInt32(bytes, ip + Ipv4Offsets.source);
-      remote[i] = readInt32(bytes, ip + Ipv4Offsets.destination);
-      ports[i] = readInt32(bytes, l4);
+      inside[i] = view.getInt32(ip + Ipv4Offsets.source);
+      remote[i] = view.getInt32(ip + Ipv4Offsets.destination);
+      ports[i] = view.getInt32(l4);
       protocols[i] = protocol;
+      l4s[i] = l4;
       home[i] = table.home(inside[i], remote[i], ports[i], protocol);
     }
-    for (let i = 0; i < count; i++) found[i] = home[i] < 0 ? 0 : table.firstTag(home[i]);
-    for (let i = 0; i < count; i++) found[i] = found[i] === 0 ? -1 : table.getFrom(home[i], inside[i], remote[i], ports[i], protocols[i]);
+    for (let i = 0; i < count; i++) session[i] = home[i] < 0 ? 0 : table.firstTag(home[i]);
+    for (let i = 0; i < count; i++) session[i] = session[i] === 0 ? -1 : table.getFrom(home[i], inside[i], remote[i], ports[i], protocols[i]);
     this.removalsAtFind = this.removals;
   }
 
   private growFindScratch(count: number): void {
+    this.findSession = new Int32Array(count);
+    this.findL4 = new Int32Array(count);
     this.findHome = new Int32Array(count);
     this.findInside = new Int32Array(count);
     this.findRemote = new Int32Array(count);

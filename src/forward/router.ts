@@ -121,8 +121,7 @@ export class Router {
 
   private destinations = new Int32Array(256);
   private hops = new Int32Array(256);
-  /** Per frame of a batch leaving by the NAT's interface: its session as findOutboundBatch() found it. */
-  private natFound = new Int32Array(256);
+  /** Per frame of a batch: its IPv4 offset when it leaves by the NAT's interface, else -1. */
   private natIp = new Int32Array(256);
   private batch = 0;
   private ipId = 0;
@@ -216,7 +215,6 @@ export class Router {
     if (count > this.destinations.length) {
       this.destinations = new Int32Array(count);
       this.hops = new Int32Array(count);
-      this.natFound = new Int32Array(count);
       this.natIp = new Int32Array(count);
     }
     const { bytes, view, offsets, lengths } = batch;
@@ -273,7 +271,6 @@ export class Router {
     const adjacencies = this.adjacencies;
     const adjIface = adjacencies.iface;
     const natIface = this.nat ? this.natIface : -1;
-    const natFound = this.natFound;
     if (natIface >= 0) {
       // The frames' IPv4 offsets, or -1 for those that do not leave by the NAT.
       const natIp = this.natIp;
@@ -281,7 +278,7 @@ export class Router {
         const hop = hops[i];
         natIp[i] = egress[i] === PENDING && hop >= 0 && adjIface[hop] === natIface ? offsets[i] + IP : -1;
       }
-      this.nat!.findOutboundBatch(bytes, natIp, count, natFound);
+      this.nat!.findOutboundBatch(batch, natIp);
     }
 
     const adjGateway = adjacencies.gateway;
@@ -308,7 +305,7 @@ export class Router {
       view.setInt32(o + TTL, ((ttlProtocol - 0x100) << 16) | c);
       const out = adjIface[hop];
       if (out === natIface) {
-        const slot = natDropSlot(this.nat!.outbound(bytes, o + IP, nowNs, natFound[i]));
+        const slot = natDropSlot(this.nat!.outbound(bytes, o + IP, nowNs, i));
         if (slot >= 0) {
           egress[i] = this.drop(slot);
           continue;
