@@ -49,7 +49,7 @@ export class FlowTable {
 
   /** The entry id stored under the key, or -1. */
   get(a: number, b: number, c: number, d: number): number {
-    return this.getFrom(this.home(a, b, c, d), a, b, c, d);
+    return this.getFrom(hashKey(a | 0, b | 0, c | 0, d) & this.mask, a, b, c, d);
   }
 
   /**

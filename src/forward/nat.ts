@@ -286,12 +286,7 @@ export class Nat {
     if (protocol === IpProtocol.tcp) this.trackTcp(s, packet[l4 + TcpOffsets.flags], SEEN_OUT_SYN, how === Last.created, nowNs);
     else this.sExpires[s] = nowNs + this.timeoutOfState[this.sState[s]];
 
-    if (protocol === IpProtocol.icmp) {
-      rewriteAddress(packet, ipOffset, Ipv4Offsets.source, insideIp, this.outside);
-      rewriteIcmpId(packet, l4, insidePort, outsidePort);
-    } else {
-      rewriteEndpoint(packet, ipOffset, l4, protocol, Ipv4Offsets.source, TcpOffsets.sourcePort, insideIp, this.outside, insidePort, outsidePort);
-    }
+    rewriteEnd(packet, ipOffset, l4, protocol, Ipv4Offsets.source, TcpOffsets.sourcePort, insideIp, this.outside, insidePort, outsidePort);
     this.remember(s, how);
     this.counts[Counter.translatedOutbound]++;
     return NatResult.translated;
@@ -386,12 +381,7 @@ export class Nat {
     if (protocol === IpProtocol.tcp) this.trackTcp(s, packet[l4 + TcpOffsets.flags], SEEN_IN_SYN, false, nowNs);
     else this.refresh(s, nowNs);
 
-    if (protocol === IpProtocol.icmp) {
-      rewriteAddress(packet, ipOffset, Ipv4Offsets.destination, this.outside, insideIp);
-      rewriteIcmpId(packet, l4, outsidePort, insidePort);
-    } else {
-      rewriteEndpoint(packet, ipOffset, l4, protocol, Ipv4Offsets.destination, TcpOffsets.destinationPort, this.outside, insideIp, outsidePort, insidePort);
-    }
+    rewriteEnd(packet, ipOffset, l4, protocol, Ipv4Offsets.destination, TcpOffsets.destinationPort, this.outside, insideIp, outsidePort, insidePort);
     this.remember(s, Last.inbound);
     this.counts[Counter.translatedInbound]++;
     return NatResult.translated;
@@ -773,6 +763,31 @@ function rewriteAddress(p: Uint8Array, ip: number, field: number, from: number, 
   write32(p, ip + field, to);
   const ck = ip + Ipv4Offsets.checksum;
   write16(p, ck, updateChecksum32(read16(p, ck), from, to));
+}
+
+/**
+ * Moves one end of a packet, address and port, or for ICMP address and echo
+ * id (which sits where a source port would): the dispatch outbound and
+ * inbound translation share.
+ */
+function rewriteEnd(
+  p: Uint8Array,
+  ip: number,
+  l4: number,
+  protocol: number,
+  addressField: number,
+  portField: number,
+  fromIp: number,
+  toIp: number,
+  fromPort: number,
+  toPort: number,
+): void {
+  if (protocol !== IpProtocol.icmp) {
+    rewriteEndpoint(p, ip, l4, protocol, addressField, portField, fromIp, toIp, fromPort, toPort);
+    return;
+  }
+  rewriteAddress(p, ip, addressField, fromIp, toIp);
+  rewriteIcmpId(p, l4, fromPort, toPort);
 }
 
 /**
