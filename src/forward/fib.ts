@@ -290,7 +290,7 @@ export class Fib {
   }
 
   /**
-   * lookup() for addresses[0, count) into out; the router's first pass over
+   * lookup() for addresses[0, count) into out; the router's second pass over
    * a batch. Addresses may be stored signed: only their bits are read.
    */
   lookupBatch(addresses: Int32Array | Uint32Array, out: Int32Array, count: number): void {

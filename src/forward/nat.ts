@@ -171,7 +171,10 @@ export class Nat {
   /** Sessions removed so far, and that count when findOutboundBatch() last ran: a found session is still the packet's while they agree. */
   private removals = 0;
   private removalsAtFind = -1;
-  /** What findOutboundBatch() read and found, per packet: its session, transport offset, home slot (-1: skipped) and key. */
+  /** What findOutboundBatch() read and found: the buffer, and per packet its IPv4 offset, session, transport offset, home slot (-1: skipped or used) and key. */
+  private findBytes: Uint8Array | undefined;
+  private findCount = 0;
+  private findIp = new Int32Array(0);
   private findSession = new Int32Array(0);
   private findL4 = new Int32Array(0);
   private findHome = new Int32Array(0);
@@ -233,13 +236,23 @@ export class Nat {
    * source address and port (or echo id) become the outside ones, and an ICMP
    * error it carries about an inbound session is translated back (RFC 5508).
    *
-   * `found` is the packet's index in the last findOutboundBatch(), whose
-   * bytes it must be, unchanged since but for the TTL and header checksum;
-   * its keys and session are then taken from there rather than read again.
+   * `found` is the packet's index in the last findOutboundBatch(): its keys
+   * and session are then taken from there rather than read again, once, if
+   * it is the same packet at the same place with the same source address
+   * (anything that rewrote it since, such as an overlapping frame, sends it
+   * the long way).
    */
   outbound(packet: Uint8Array, ipOffset: number, nowNs: number, found = -1): number {
     if (--this.sweepCountdown === 0) this.sweepOnTraffic(nowNs);
-    if (found >= 0 && this.findHome[found] >= 0) {
+    if (
+      found >= 0 &&
+      found < this.findCount &&
+      packet === this.findBytes &&
+      this.findIp[found] === ipOffset &&
+      this.findHome[found] >= 0 &&
+      readInt32(packet, ipOffset + Ipv4Offsets.source) === this.findInside[found]
+    ) {
+      this.findHome[found] = -1;
       let s = this.findSession[found];
       const inside = this.findInside[found];
       const remote = this.findRemote[found];
@@ -303,6 +316,7 @@ export class Nat {
    */
   findOutboundBatch(batch: FrameBatch, ipOffsets: Int32Array): void {
     const count = batch.count;
+    if (!Number.isInteger(count) || count < 0 || count > ipOffsets.length) throw new RangeError(`findOutboundBatch: ${count} packets, but ${ipOffsets.length} offsets`);
     if (this.findHome.length < count) this.growFindScratch(count);
     const { bytes, view } = batch;
     const table = this.outTable;
@@ -313,9 +327,12 @@ export class Nat {
     const protocols = this.findProtocol;
     const l4s = this.findL4;
     const session = this.findSession;
+    this.findBytes = bytes;
+    this.findCount = count;
     for (let i = 0; i < count; i++) {
       home[i] = -1;
       const ip = ipOffsets[i];
+      this.findIp[i] = ip;
       if (ip < 0) continue;
       const l4 = this.checkIpv4(bytes, ip);
       if (l4 < 0) continue;
@@ -334,6 +351,7 @@ export class Nat {
   }
 
   private growFindScratch(count: number): void {
+    this.findIp = new Int32Array(count);
     this.findSession = new Int32Array(count);
     this.findL4 = new Int32Array(count);
     this.findHome = new Int32Array(count);

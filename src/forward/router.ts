@@ -27,7 +27,6 @@
  * 'icmp-rate-limited'.
  */
 import { ipv4ToUint32, uint32ToIpv4, writeMac } from '../../codecs/address.js';
-import { updateChecksum16 } from '../../codecs/checksum.js';
 import { ETHERNET_HEADER_LENGTH, EtherType } from '../../codecs/ethernet.js';
 import { DestinationUnreachableCode, IcmpOffsets, IcmpType, TimeExceededCode } from '../../codecs/icmp.js';
 import { IPV4_MIN_HEADER_LENGTH, IpProtocol, Ipv4Offsets } from '../../codecs/ipv4.js';
@@ -78,7 +77,6 @@ const DESTINATION = IP + Ipv4Offsets.destination;
 const LIMITED_BROADCAST = 0xffffffff;
 /** The pass-1 mark of a frame that still needs routing. */
 const PENDING = -4;
-const TOTAL_LENGTH = IP + Ipv4Offsets.totalLength;
 /** What the inline path takes: version 4 with a 20-byte header, in at least a whole IPv4 header's worth of frame. */
 const FAST_VERSION_IHL = 0x45;
 const FAST_MIN_FRAME = IP + IPV4_MIN_HEADER_LENGTH;
@@ -203,15 +201,19 @@ export class Router {
    * Forwards the batch's frames, which arrived on `ingress`, rewriting them
    * in place in the batch's buffer, and writes each one's verdict into
    * egress[i]. Returns how many were forwarded. Frames are not narrated one
-   * by one: describeLast() speaks of the last forward().
+   * by one: what describeLast() says after a batch is about whichever frame
+   * last took the general path.
    *
-   * Plain unicast IPv4 with a 20-byte header, for someone else, through a
-   * gateway whose MAC ARP knows, takes the inline path, which reads and
-   * writes through the batch's DataView; anything else goes through admit()
-   * and route(), which handle every case on the same bytes.
+   * Plain unicast IPv4 with a 20-byte header for someone else is checked
+   * inline, and every frame to route whose gateway ARP knows is rewritten
+   * inline, through the batch's DataView; anything else goes through
+   * admit() and route(), which handle every case on the same bytes.
    */
   forwardBatch(batch: FrameBatch, ingress: number, nowNs: number, egress: Int32Array): number {
     const count = batch.count;
+    if (!Number.isInteger(count) || count < 0 || count > batch.offsets.length || count > batch.lengths.length || count > egress.length) {
+      throw new RangeError(`forwardBatch: ${count} frames, but ${batch.offsets.length} offsets, ${batch.lengths.length} lengths and ${egress.length} verdict slots`);
+    }
     if (count > this.destinations.length) {
       this.destinations = new Int32Array(count);
       this.hops = new Int32Array(count);
@@ -222,8 +224,6 @@ export class Router {
     const destinations = this.destinations;
     const hops = this.hops;
     const batchNumber = (this.batch = (this.batch + 1) | 0);
-    const own = this.ifaceAddressBits;
-    const ownBits = this.ownAddressBits;
     const natAddress = this.natAddress | 0;
     const macHigh = this.ifaceMacHigh[ingress];
     const macLow = this.ifaceMacLow[ingress];
@@ -251,12 +251,7 @@ export class Router {
         sum = (sum & 0xffff) + (sum >>> 16);
         const totalLength = w0 & 0xffff;
         if (sum === 0xffff && totalLength >= IPV4_MIN_HEADER_LENGTH && IP + totalLength <= length) {
-          let mine = false;
-          if ((ownBits >>> (destination & 31)) & 1) {
-            mine = destination === -1 || destination === natAddress; // -1: 255.255.255.255
-            for (let k = 0; k < own.length; k++) if (own[k] === destination) mine = true;
-          }
-          if (!mine) {
+          if (destination !== natAddress && !this.isOwnAddress(destination)) {
             egress[i] = PENDING;
             destinations[i] = destination;
             continue;
@@ -297,12 +292,7 @@ export class Router {
         if (out >= 0) sent++;
         continue;
       }
-      // RFC 1624 eqn. 3 for the TTL byte going down by one: HC' = ~(~HC + ~m + m').
-      const ttlProtocol = word >>> 16;
-      let c = (~word & 0xffff) + (~ttlProtocol & 0xffff) + ttlProtocol - 0x100;
-      c = (c & 0xffff) + (c >>> 16);
-      c = ~((c & 0xffff) + (c >>> 16)) & 0xffff;
-      view.setInt32(o + TTL, ((ttlProtocol - 0x100) << 16) | c);
+      view.setInt32(o + TTL, decrementTtl(word));
       const out = adjIface[hop];
       if (out === natIface) {
         const slot = natDropSlot(this.nat!.outbound(bytes, o + IP, nowNs, i));
@@ -408,7 +398,7 @@ export class Router {
       if (result === NatResult.noMapping && !isEchoRequest(b, ip, headerLength, totalLength)) return this.drop(DropSlot.natNoMapping);
       return this.toLocal(b, o, len, ingress, nowNs);
     }
-    if (destination === LIMITED_BROADCAST || this.isOwnAddress(destination)) return this.toLocal(b, o, len, ingress, nowNs);
+    if (this.isOwnAddress(destination | 0)) return this.toLocal(b, o, len, ingress, nowNs);
     // RFC 1812 §5.3.4: a unicast packet in a link-layer broadcast is not forwarded.
     if (broadcast) return this.drop(DropSlot.notForUs);
     return PENDING;
@@ -431,11 +421,10 @@ export class Router {
       this.sendIcmpError(b, ip, headerLength, totalLength, IcmpType.timeExceeded, TimeExceededCode.ttl, nowNs);
       return this.drop(DropSlot.ttlExpired);
     }
-    const protocol = b[o + TTL + 1];
-    b[o + TTL] = ttl - 1;
-    const checksum = updateChecksum16((b[o + CHECKSUM] << 8) | b[o + CHECKSUM + 1], (ttl << 8) | protocol, ((ttl - 1) << 8) | protocol);
-    b[o + CHECKSUM] = checksum >>> 8;
-    b[o + CHECKSUM + 1] = checksum & 0xff;
+    const word = decrementTtl(readUint32(b, o + TTL) | 0);
+    b[o + TTL] = word >>> 24;
+    b[o + CHECKSUM] = (word >>> 8) & 0xff;
+    b[o + CHECKSUM + 1] = word & 0xff;
 
     const out = this.adjacencies.iface[hop];
     if (out === this.natIface && this.nat) {
@@ -453,8 +442,12 @@ export class Router {
   /** The gateway's MAC from ARP into the adjacency, for the rest of the batch; false while ARP does not know it. */
   private resolveAdjacency(hop: number, nowNs: number): boolean {
     const adj = this.adjacencies;
+    if (adj.missedIn[hop] === this.batch) return false;
     const mac = this.arp.lookup(adj.gateway[hop], nowNs);
-    if (mac === undefined) return false;
+    if (mac === undefined) {
+      adj.missedIn[hop] = this.batch;
+      return false;
+    }
     adj.setMac(hop, mac, this.ifaceMac, adj.iface[hop] * 6);
     adj.resolvedIn[hop] = this.batch;
     return true;
@@ -529,9 +522,12 @@ export class Router {
     return Egress.dropped;
   }
 
-  private isOwnAddress(address: number): boolean {
-    const own = this.ifaceAddress;
-    for (let i = 0; i < own.length; i++) if (own[i] === address) return true;
+  /** Whether the router takes a destination (as int32) for itself: one of its addresses, or the limited broadcast. */
+  private isOwnAddress(destination: number): boolean {
+    if (((this.ownAddressBits >>> (destination & 31)) & 1) === 0) return false;
+    if (destination === -1) return true;
+    const own = this.ifaceAddressBits;
+    for (let k = 0; k < own.length; k++) if (own[k] === destination) return true;
     return false;
   }
 }
@@ -546,6 +542,19 @@ function natDropSlot(result: number): number {
   if (result === NatResult.portsExhausted) return DropSlot.natPortsExhausted;
   if (result === NatResult.malformed) return DropSlot.malformed;
   return DropSlot.natNoMapping;
+}
+
+/**
+ * The word of TTL, protocol and header checksum after the TTL goes down by
+ * one, the checksum updated by RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m').
+ * The TTL must be at least 1.
+ */
+function decrementTtl(word: number): number {
+  const ttlProtocol = word >>> 16;
+  let c = (~word & 0xffff) + (~ttlProtocol & 0xffff) + ttlProtocol - 0x100;
+  c = (c & 0xffff) + (c >>> 16);
+  c = ~((c & 0xffff) + (c >>> 16)) & 0xffff;
+  return ((ttlProtocol - 0x100) << 16) | c;
 }
 
 function readUint32(f: Uint8Array, at: number): number {

@@ -51,6 +51,22 @@ describe('Nat: UDP and TCP', () => {
     expect(nat.describeLast()?.created).toBe(false);
   });
 
+  it('reads a packet afresh when outbound() is handed an index that is not its find', () => {
+    const nat = newNat();
+    found(nat, udpPacket(LAPTOP, 3333, DNS, 53), udpPacket(LAPTOP, 3334, DNS, 53), udpPacket(LAPTOP, 3335, DNS, 53));
+    found(nat, udpPacket(LAPTOP, 4000, DNS, 53));
+    // Index 2 belongs to no packet of the last find, and this packet is none of them.
+    const other = udpPacket(OTHER, 4444, API, 443);
+    expect(nat.outbound(other, 0, 0, 2)).toBe(NatResult.translated);
+    expect(other).toEqual(udpPacket(OUTSIDE, 4444, API, 443));
+    const again = found(nat, udpPacket(LAPTOP, 5000, DNS, 53));
+    expect(again.outbound(0, 0)).toBe(NatResult.translated);
+    // Used once: a second call with the same index reads the (now translated) packet afresh.
+    expect(again.outbound(0, 0)).toBe(NatResult.translated);
+    expect(ipChecksumOk(again.batch.frame(0))).toBe(true);
+    expect(transportChecksumOk(again.batch.frame(0))).toBe(true);
+  });
+
   it('looks a session up again when a removal since the find may have given its id to another flow', () => {
     const nat = newNat({ capacity: 1, timeouts: { udpNs: 10 * S } });
     out(nat, udpPacket(LAPTOP, 55555, DNS, 53));

@@ -126,6 +126,26 @@ describe('Router.forwardBatch', () => {
     );
   });
 
+  it('translates frames that overlap in the buffer into packets with valid checksums', () => {
+    const { router } = setup('small');
+    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, flaw: 0 };
+    const frame = build(spec);
+    const batch = new FrameBatch(frame, Int32Array.of(0, 0), Int32Array.of(64, 64));
+    const egress = new Int32Array(2);
+    router.forwardBatch(batch, 0, 1e9, egress);
+    expect(internetChecksum(frame, 14, 34)).toBe(0);
+  });
+
+  it('refuses a batch whose count does not fit its arrays, before touching a frame', () => {
+    const { router } = setup('none');
+    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, flaw: 0 };
+    const batch = FrameBatch.of([build(spec), build(spec), build(spec)]);
+    expect(() => router.forwardBatch(batch, 0, 1e9, new Int32Array(1))).toThrow(RangeError);
+    batch.count = 2.5;
+    expect(() => router.forwardBatch(batch, 0, 1e9, new Int32Array(3))).toThrow(RangeError);
+    expect(router.counters().forwarded).toBe(0);
+  });
+
   it('drops a frame that the batch places outside its buffer, and forwards the rest', () => {
     const { router } = setup('none');
     const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, flaw: 0 };
