@@ -299,7 +299,7 @@ export class Nat {
     if (protocol === IpProtocol.tcp) this.trackTcp(s, packet[l4 + TcpOffsets.flags], SEEN_OUT_SYN, how === Last.created, nowNs);
     else this.sExpires[s] = nowNs + this.timeoutOfState[this.sState[s]];
 
-    rewriteEnd(packet, ipOffset, l4, protocol, Ipv4Offsets.source, TcpOffsets.sourcePort, insideIp, this.outside, insidePort, outsidePort);
+    rewriteEndpoint(packet, ipOffset, l4, protocol, Ipv4Offsets.source, TcpOffsets.sourcePort, insideIp, this.outside, insidePort, outsidePort);
     this.remember(s, how);
     this.counts[Counter.translatedOutbound]++;
     return NatResult.translated;
@@ -399,7 +399,7 @@ export class Nat {
     if (protocol === IpProtocol.tcp) this.trackTcp(s, packet[l4 + TcpOffsets.flags], SEEN_IN_SYN, false, nowNs);
     else this.refresh(s, nowNs);
 
-    rewriteEnd(packet, ipOffset, l4, protocol, Ipv4Offsets.destination, TcpOffsets.destinationPort, this.outside, insideIp, outsidePort, insidePort);
+    rewriteEndpoint(packet, ipOffset, l4, protocol, Ipv4Offsets.destination, TcpOffsets.destinationPort, this.outside, insideIp, outsidePort, insidePort);
     this.remember(s, Last.inbound);
     this.counts[Counter.translatedInbound]++;
     return NatResult.translated;
@@ -784,36 +784,12 @@ function rewriteAddress(p: Uint8Array, ip: number, field: number, from: number, 
 }
 
 /**
- * Moves one end of a packet, address and port, or for ICMP address and echo
- * id (which sits where a source port would): the dispatch outbound and
- * inbound translation share.
- */
-function rewriteEnd(
-  p: Uint8Array,
-  ip: number,
-  l4: number,
-  protocol: number,
-  addressField: number,
-  portField: number,
-  fromIp: number,
-  toIp: number,
-  fromPort: number,
-  toPort: number,
-): void {
-  if (protocol !== IpProtocol.icmp) {
-    rewriteEndpoint(p, ip, l4, protocol, addressField, portField, fromIp, toIp, fromPort, toPort);
-    return;
-  }
-  rewriteAddress(p, ip, addressField, fromIp, toIp);
-  rewriteIcmpId(p, l4, fromPort, toPort);
-}
-
-/**
- * Moves one endpoint of a TCP or UDP packet (source or destination address
- * and port) and patches both checksums with one RFC 1624 update each: the
- * address words' change is summed once, as it counts in the IP header and
- * in the pseudo-header alike. A UDP checksum of zero means "none" and stays
- * zero; a computed zero is sent as 0xffff (RFC 768).
+ * Moves one endpoint of a packet (source or destination address and port;
+ * for ICMP, the address and the echo id) and patches its checksums; outbound
+ * and inbound translation share it. For TCP and UDP each checksum takes one
+ * RFC 1624 update: the address words' change is summed once, as it counts
+ * in the IP header and in the pseudo-header alike. A UDP checksum of zero
+ * means "none" and stays zero; a computed zero is sent as 0xffff (RFC 768).
  */
 function rewriteEndpoint(
   p: Uint8Array,
@@ -827,6 +803,11 @@ function rewriteEndpoint(
   fromPort: number,
   toPort: number,
 ): void {
+  if (protocol === IpProtocol.icmp) {
+    rewriteAddress(p, ip, addressField, fromIp, toIp);
+    rewriteIcmpId(p, l4, fromPort, toPort);
+    return;
+  }
   const addressChange = (~fromIp >>> 16) + (~fromIp & 0xffff) + (toIp >>> 16) + (toIp & 0xffff);
   write32(p, ip + addressField, toIp);
   const ipCk = ip + Ipv4Offsets.checksum;
