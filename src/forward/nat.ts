@@ -49,6 +49,22 @@ const RECLAIM_BUDGET = 1024;
  * call and a loop on every packet.
  */
 const SWEEP_STRIDE = 32;
+/** The fragment offset's 13 bits in the IPv4 header's second word (identification, flags, offset). */
+const FRAGMENT_OFFSET_MASK = 0x1fff;
+
+// What the batch loop reads, as module constants: V8 folds these into the
+// code, where every use of an imported object's property is a load and a
+// check (1.3× the time of a minimal translation loop, measured).
+const UDP = IpProtocol.udp;
+const TCP = IpProtocol.tcp;
+const IP_SECOND_WORD = Ipv4Offsets.identification;
+const IP_PROTOCOL = Ipv4Offsets.protocol;
+const IP_CHECKSUM = Ipv4Offsets.checksum;
+const IP_SOURCE = Ipv4Offsets.source;
+const IP_DESTINATION = Ipv4Offsets.destination;
+const TCP_FLAGS = TcpOffsets.flags;
+const TCP_CHECKSUM = TcpOffsets.checksum;
+const UDP_CHECKSUM = UdpOffsets.checksum;
 
 const TCP_FIN = TcpFlagBits.fin;
 const TCP_SYN = TcpFlagBits.syn;
@@ -75,6 +91,21 @@ const Counter = {
   malformed: 6,
   notApplicable: 7,
 } as const;
+const TRANSLATED = NatResult.translated;
+
+/**
+ * findBatch()'s words per packet: its key, home slot (-1: the packet takes
+ * outbound()'s general path) and session as first found (-1: none), side
+ * by side so that a packet's are one cache line.
+ */
+const FOUND_STRIDE = 8;
+const FOUND_INSIDE = 0;
+const FOUND_REMOTE = 1;
+const FOUND_PORTS = 2;
+const FOUND_PROTOCOL = 3;
+const FOUND_HOME = 4;
+const FOUND_SESSION = 5;
+const TRANSLATED_OUTBOUND = Counter.translatedOutbound;
 
 export interface NatOptions {
   readonly outsideAddress: string;
@@ -168,20 +199,10 @@ export class Nat {
    */
   private lastSession = -1;
   private lastHow = 0;
-  /** Sessions removed so far, and that count when findOutboundBatch() last ran: a found session is still the packet's while they agree. */
+  /** Sessions removed so far: a session found before a removal may since have been given to another flow. */
   private removals = 0;
-  private removalsAtFind = -1;
-  /** What findOutboundBatch() read and found: the buffer, and per packet its IPv4 offset, session, transport offset, home slot (-1: skipped or used) and key. */
-  private findBytes: Uint8Array | undefined;
-  private findCount = 0;
-  private findIp = new Int32Array(0);
-  private findSession = new Int32Array(0);
-  private findL4 = new Int32Array(0);
-  private findHome = new Int32Array(0);
-  private findInside = new Int32Array(0);
-  private findRemote = new Int32Array(0);
-  private findPorts = new Int32Array(0);
-  private findProtocol = new Int32Array(0);
+  /** What findBatch() read and found, FOUND_STRIDE words a packet. */
+  private found = new Int32Array(0);
 
   constructor(options: NatOptions) {
     this.outsideAddress = options.outsideAddress;
@@ -235,33 +256,9 @@ export class Nat {
    * Translates a packet leaving by the outside interface, in place: its
    * source address and port (or echo id) become the outside ones, and an ICMP
    * error it carries about an inbound session is translated back (RFC 5508).
-   *
-   * `found` is the packet's index in the last findOutboundBatch(): its keys
-   * and session are then taken from there rather than read again, once, if
-   * it is the same packet at the same place with the same source address
-   * (anything that rewrote it since, such as an overlapping frame, sends it
-   * the long way).
    */
-  outbound(packet: Uint8Array, ipOffset: number, nowNs: number, found = -1): number {
+  outbound(packet: Uint8Array, ipOffset: number, nowNs: number): number {
     if (--this.sweepCountdown === 0) this.sweepOnTraffic(nowNs);
-    if (
-      found >= 0 &&
-      found < this.findCount &&
-      packet === this.findBytes &&
-      this.findIp[found] === ipOffset &&
-      this.findHome[found] >= 0 &&
-      readInt32(packet, ipOffset + Ipv4Offsets.source) === this.findInside[found]
-    ) {
-      this.findHome[found] = -1;
-      let s = this.findSession[found];
-      const inside = this.findInside[found];
-      const remote = this.findRemote[found];
-      const ports = this.findPorts[found];
-      const protocol = this.findProtocol[found];
-      // A removal since may have given the session's id to another flow.
-      if (s < 0 || this.removalsAtFind !== this.removals) s = this.outTable.get(inside, remote, ports, protocol);
-      return this.translateOutbound(packet, ipOffset, this.findL4[found], protocol, inside, remote, ports, s, nowNs);
-    }
     const l4 = this.checkIpv4(packet, ipOffset);
     if (l4 < 0) return this.result(l4 === -1 ? NatResult.malformed : NatResult.noMapping);
     const end = this.ipEnd;
@@ -306,59 +303,143 @@ export class Nat {
   }
 
   /**
-   * Reads the keys of a batch's outbound TCP and UDP packets and looks up
-   * their sessions, changing nothing; the packet of frame i has its IPv4
-   * header at ipOffsets[i], or is skipped when that is negative. The router
-   * then translates each with outbound(…, i). Doing every lookup first lets
-   * the table's cache misses overlap instead of stalling one packet at a
-   * time: home slots first, then a loop that only reads each one's first
-   * tag, then the probes, from lines already brought in.
+   * outbound() for a batch's packets whose IPv4 headers are at
+   * ipOffsets[from, to), in that order (a negative offset skips its frame):
+   * results[i] gets what outbound() would have returned for packet i, and
+   * every packet is left as outbound() would have left it.
+   *
+   * The common packet (TCP or UDP without IP options or fragmentation, of a
+   * live session) is read and rewritten through the batch's DataView, and
+   * its session is looked up with the others' before any is translated:
+   * every home slot first, then a loop that only reads each one's first tag
+   * so that the table's cache misses overlap, then the probes. Any other
+   * packet goes through outbound() in its turn, and so do all of them when
+   * they do not lie in ascending order, each after the last one's end: a
+   * packet's rewrite could then change another's key after it was read.
    */
-  findOutboundBatch(batch: FrameBatch, ipOffsets: Int32Array): void {
-    const count = batch.count;
-    if (!Number.isInteger(count) || count < 0 || count > ipOffsets.length) throw new RangeError(`findOutboundBatch: ${count} packets, but ${ipOffsets.length} offsets`);
-    if (this.findHome.length < count) this.growFindScratch(count);
-    const { bytes, view } = batch;
-    const table = this.outTable;
-    const home = this.findHome;
-    const inside = this.findInside;
-    const remote = this.findRemote;
-    const ports = this.findPorts;
-    const protocols = this.findProtocol;
-    const l4s = this.findL4;
-    const session = this.findSession;
-    this.findBytes = bytes;
-    this.findCount = count;
-    for (let i = 0; i < count; i++) {
-      home[i] = -1;
-      const ip = ipOffsets[i];
-      this.findIp[i] = ip;
-      if (ip < 0) continue;
-      const l4 = this.checkIpv4(bytes, ip);
-      if (l4 < 0) continue;
-      const protocol = bytes[ip + Ipv4Offsets.protocol];
-      if ((protocol !== IpProtocol.udp && protocol !== IpProtocol.tcp) || this.ipEnd - l4 < (protocol === IpProtocol.tcp ? TCP_HEADER : UDP_HEADER)) continue;
-      inside[i] = view.getInt32(ip + Ipv4Offsets.source);
-      remote[i] = view.getInt32(ip + Ipv4Offsets.destination);
-      ports[i] = view.getInt32(l4);
-      protocols[i] = protocol;
-      l4s[i] = l4;
-      home[i] = table.home(inside[i], remote[i], ports[i], protocol);
+  outboundBatch(batch: FrameBatch, ipOffsets: Int32Array, from: number, to: number, nowNs: number, results: Int32Array): void {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= ipOffsets.length && to <= results.length)) {
+      throw new RangeError(`outboundBatch: packets [${from}, ${to}), but ${ipOffsets.length} offsets and ${results.length} result slots`);
     }
-    for (let i = 0; i < count; i++) session[i] = home[i] < 0 ? 0 : table.firstTag(home[i]);
-    for (let i = 0; i < count; i++) session[i] = session[i] === 0 ? -1 : table.getFrom(home[i], inside[i], remote[i], ports[i], protocols[i]);
-    this.removalsAtFind = this.removals;
+    if (this.found.length < to * FOUND_STRIDE) this.found = new Int32Array(to * FOUND_STRIDE);
+    if (this.findBatch(batch, ipOffsets, from, to)) this.translateFound(batch, ipOffsets, from, to, nowNs, results);
+    else for (let i = from; i < to; i++) if (ipOffsets[i] >= 0) results[i] = this.outbound(batch.bytes, ipOffsets[i], nowNs);
   }
 
-  private growFindScratch(count: number): void {
-    this.findIp = new Int32Array(count);
-    this.findSession = new Int32Array(count);
-    this.findL4 = new Int32Array(count);
-    this.findHome = new Int32Array(count);
-    this.findInside = new Int32Array(count);
-    this.findRemote = new Int32Array(count);
-    this.findPorts = new Int32Array(count);
-    this.findProtocol = new Int32Array(count);
+  /**
+   * outboundBatch()'s reads and lookups, changing nothing: false, with
+   * nothing found, when the packets do not lie in ascending order.
+   */
+  private findBatch(batch: FrameBatch, ipOffsets: Int32Array, from: number, to: number): boolean {
+    const { bytes, view } = batch;
+    const size = bytes.length;
+    const table = this.outTable;
+    const found = this.found;
+    let previousEnd = 0;
+    for (let i = from; i < to; i++) {
+      const f = i * FOUND_STRIDE;
+      found[f + FOUND_HOME] = -1;
+      const ip = ipOffsets[i];
+      if (ip < 0) continue;
+      if (ip < previousEnd) return false;
+      if (size - ip < IPV4_HEADER) {
+        previousEnd = ip + 1;
+        continue;
+      }
+      // Version and IHL, then the total length, in the header's first word.
+      const first = view.getInt32(ip);
+      const total = first & 0xffff;
+      previousEnd = ip + (total > size - ip ? 1 : Math.max(total, 1));
+      if (first >>> 24 !== 0x45 || total > size - ip || (view.getInt32(ip + IP_SECOND_WORD) & FRAGMENT_OFFSET_MASK) !== 0) continue;
+      const protocol = bytes[ip + IP_PROTOCOL];
+      if ((protocol !== UDP && protocol !== TCP) || total < IPV4_HEADER + (protocol === TCP ? TCP_HEADER : UDP_HEADER)) continue;
+      const inside = view.getInt32(ip + IP_SOURCE);
+      const remote = view.getInt32(ip + IP_DESTINATION);
+      const ports = view.getInt32(ip + IPV4_HEADER);
+      found[f + FOUND_INSIDE] = inside;
+      found[f + FOUND_REMOTE] = remote;
+      found[f + FOUND_PORTS] = ports;
+      found[f + FOUND_PROTOCOL] = protocol;
+      found[f + FOUND_HOME] = table.home(inside, remote, ports, protocol);
+    }
+    for (let f = from * FOUND_STRIDE; f < to * FOUND_STRIDE; f += FOUND_STRIDE) {
+      found[f + FOUND_SESSION] = found[f + FOUND_HOME] < 0 ? 0 : table.firstTag(found[f + FOUND_HOME]);
+    }
+    for (let f = from * FOUND_STRIDE; f < to * FOUND_STRIDE; f += FOUND_STRIDE) {
+      if (found[f + FOUND_SESSION] !== 0) {
+        found[f + FOUND_SESSION] = table.getFrom(found[f + FOUND_HOME], found[f + FOUND_INSIDE], found[f + FOUND_REMOTE], found[f + FOUND_PORTS], found[f + FOUND_PROTOCOL]);
+      } else {
+        found[f + FOUND_SESSION] = -1;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * outboundBatch() once findBatch() has read and looked up every packet it
+   * could. The sweep countdown, the counter and the last session live in
+   * locals for the loop, and go back before any packet takes the general
+   * path, which keeps them itself.
+   */
+  private translateFound(batch: FrameBatch, ipOffsets: Int32Array, from: number, to: number, nowNs: number, results: Int32Array): void {
+    const { bytes, view } = batch;
+    const now = +nowNs;
+    const table = this.outTable;
+    const found = this.found;
+    const removalsAtFind = this.removals;
+    const outside = this.outside;
+    const expires = this.sExpires;
+    const outsidePorts = this.sOutsidePort;
+    // A UDP session never leaves its one state.
+    const udpTimeout = this.timeoutOfState[State.udp];
+    let countdown = this.sweepCountdown;
+    let translated = 0;
+    let last = -1;
+    for (let i = from; i < to; i++) {
+      const ip = ipOffsets[i];
+      if (ip < 0) continue;
+      const f = i * FOUND_STRIDE;
+      if (found[f + FOUND_HOME] < 0) {
+        if (last >= 0) this.remember(last, 0);
+        last = -1;
+        this.sweepCountdown = countdown;
+        results[i] = this.outbound(bytes, ip, now);
+        countdown = this.sweepCountdown;
+        continue;
+      }
+      if (--countdown === 0) {
+        this.sweepOnTraffic(now);
+        countdown = SWEEP_STRIDE;
+      }
+      const inside = found[f + FOUND_INSIDE];
+      const ports = found[f + FOUND_PORTS];
+      const protocol = found[f + FOUND_PROTOCOL];
+      const l4 = ip + IPV4_HEADER;
+      let s = found[f + FOUND_SESSION];
+      // Not found, or found before a removal that may have given its id to another flow: the table knows now.
+      if (s < 0 || this.removals !== removalsAtFind) s = table.get(inside, found[f + FOUND_REMOTE], ports, protocol);
+      if (s < 0 || expires[s] <= now) {
+        if (last >= 0) this.remember(last, 0);
+        last = -1;
+        results[i] = this.translateOutbound(bytes, ip, l4, protocol, inside, found[f + FOUND_REMOTE], ports, s, now);
+        continue;
+      }
+      if (protocol === TCP) this.trackTcp(s, bytes[l4 + TCP_FLAGS], SEEN_OUT_SYN, false, now);
+      else expires[s] = now + udpTimeout;
+      const change = addressChange(inside, outside);
+      const outsidePort = outsidePorts[s];
+      view.setInt32(ip + IP_SOURCE, outside);
+      view.setUint16(ip + IP_CHECKSUM, afterChange(view.getUint16(ip + IP_CHECKSUM), change));
+      view.setUint16(l4, outsidePort); // the source port, first in TCP and UDP alike
+      const ck = l4 + (protocol === TCP ? TCP_CHECKSUM : UDP_CHECKSUM);
+      view.setUint16(ck, transportChecksumAfter(view.getUint16(ck), protocol, change, ports >>> 16, outsidePort));
+      results[i] = TRANSLATED;
+      translated++;
+      last = s;
+    }
+    this.sweepCountdown = countdown;
+    this.counts[TRANSLATED_OUTBOUND] += translated;
+    if (last >= 0) this.remember(last, 0);
   }
 
   /**
@@ -788,8 +869,7 @@ function rewriteAddress(p: Uint8Array, ip: number, field: number, from: number, 
  * for ICMP, the address and the echo id) and patches its checksums; outbound
  * and inbound translation share it. For TCP and UDP each checksum takes one
  * RFC 1624 update: the address words' change is summed once, as it counts
- * in the IP header and in the pseudo-header alike. A UDP checksum of zero
- * means "none" and stays zero; a computed zero is sent as 0xffff (RFC 768).
+ * in the IP header and in the pseudo-header alike.
  */
 function rewriteEndpoint(
   p: Uint8Array,
@@ -808,17 +888,39 @@ function rewriteEndpoint(
     rewriteIcmpId(p, l4, fromPort, toPort);
     return;
   }
-  const addressChange = (~fromIp >>> 16) + (~fromIp & 0xffff) + (toIp >>> 16) + (toIp & 0xffff);
+  const change = addressChange(fromIp, toIp);
   write32(p, ip + addressField, toIp);
   const ipCk = ip + Ipv4Offsets.checksum;
-  write16(p, ipCk, complementOfFolded((~read16(p, ipCk) & 0xffff) + addressChange));
+  write16(p, ipCk, afterChange(read16(p, ipCk), change));
   write16(p, l4 + portField, toPort);
   const ck = l4 + (protocol === IpProtocol.tcp ? TcpOffsets.checksum : UdpOffsets.checksum);
-  const old = read16(p, ck);
-  if (protocol === IpProtocol.udp && old === 0) return;
-  let sum = complementOfFolded((~old & 0xffff) + addressChange + (~fromPort & 0xffff) + toPort);
-  if (protocol === IpProtocol.udp && sum === 0) sum = 0xffff;
-  write16(p, ck, sum);
+  write16(p, ck, transportChecksumAfter(read16(p, ck), protocol, change, fromPort, toPort));
+}
+
+/**
+ * What an address's change adds to a checksum, as ~m + m' over its two
+ * 16-bit words: summed once, as it counts in the IP header and in the
+ * TCP or UDP pseudo-header alike.
+ */
+function addressChange(from: number, to: number): number {
+  return (~from >>> 16) + (~from & 0xffff) + (to >>> 16) + (to & 0xffff);
+}
+
+/** A checksum after a change given as ~m + m' sums (RFC 1624 eqn. 3). */
+function afterChange(checksum: number, change: number): number {
+  return complementOfFolded((~checksum & 0xffff) + change);
+}
+
+/**
+ * A TCP or UDP checksum after its packet's address changed (`change`, from
+ * addressChange()) and its port went from `fromPort` to `toPort`. A UDP
+ * checksum of zero means "none" and stays zero; a computed zero is sent as
+ * 0xffff (RFC 768).
+ */
+function transportChecksumAfter(checksum: number, protocol: number, change: number, fromPort: number, toPort: number): number {
+  if (protocol === IpProtocol.udp && checksum === 0) return 0;
+  const sum = afterChange(checksum, change + (~fromPort & 0xffff) + toPort);
+  return protocol === IpProtocol.udp && sum === 0 ? 0xffff : sum;
 }
 
 /** ~HC' of RFC 1624 eqn. 3 from ~HC + ~m + m' summed over at most eight words: two folds suffice. */

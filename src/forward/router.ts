@@ -13,11 +13,13 @@
  *      version 4, IHL ≥ 5, lengths inside the frame, header checksum) and
  *      hand frames for the router itself to the local hook; on the NAT
  *      outside interface, translate inbound packets first;
- *   2. look up every destination in the FIB, then the NAT session of
- *      every frame that leaves by the NAT's outside interface;
+ *   2. look up every destination in the FIB;
  *   3. per frame: no route → ICMP net unreachable; TTL ≤ 1 → ICMP time
- *      exceeded; else TTL − 1 with an RFC 1624 checksum update, source NAT
- *      when leaving by the outside interface, MACs from the adjacency.
+ *      exceeded; else TTL − 1 with an RFC 1624 checksum update and MACs
+ *      from the adjacency. Frames that leave by the NAT's outside interface
+ *      wait, and the NAT translates them together (Nat.outboundBatch),
+ *      before any frame after them that takes the general path: NAT sees
+ *      every frame in batch order, as it does one frame at a time.
  *
  * A single frame (forward()) takes the same checks and rewrites one at a
  * time, and leaves what happened for describeLast() to narrate.
@@ -121,6 +123,8 @@ export class Router {
   private hops = new Int32Array(256);
   /** Per frame of a batch: its IPv4 offset when it leaves by the NAT's interface, else -1. */
   private natIp = new Int32Array(256);
+  /** What Nat.outboundBatch() said of each waiting frame. */
+  private natResults = new Int32Array(256);
   private batch = 0;
   private ipId = 0;
   private forwarded = 0;
@@ -218,6 +222,7 @@ export class Router {
       this.destinations = new Int32Array(count);
       this.hops = new Int32Array(count);
       this.natIp = new Int32Array(count);
+      this.natResults = new Int32Array(count);
     }
     const { bytes, view, offsets, lengths } = batch;
     const size = bytes.length;
@@ -263,30 +268,30 @@ export class Router {
       if (verdict === PENDING) destinations[i] = readUint32(bytes, o + DESTINATION) | 0;
     }
     this.fib.lookupBatch(destinations, hops, count);
+
     const adjacencies = this.adjacencies;
     const adjIface = adjacencies.iface;
-    const natIface = this.nat ? this.natIface : -1;
-    if (natIface >= 0) {
-      // The frames' IPv4 offsets, or -1 for those that do not leave by the NAT.
-      const natIp = this.natIp;
-      for (let i = 0; i < count; i++) {
-        const hop = hops[i];
-        natIp[i] = egress[i] === PENDING && hop >= 0 && adjIface[hop] === natIface ? offsets[i] + IP : -1;
-      }
-      this.nat!.findOutboundBatch(batch, natIp);
-    }
-
     const adjGateway = adjacencies.gateway;
     const adjResolvedIn = adjacencies.resolvedIn;
     const adjEthernet = adjacencies.ethernet;
+    const natIface = this.nat ? this.natIface : -1;
+    // The IPv4 offsets of frames waiting for source NAT, -1 for the others.
+    const natIp = this.natIp;
+    let natFrom = 0;
+    let waiting = 0;
     let sent = 0;
     for (let i = 0; i < count; i++) {
+      natIp[i] = -1;
       if (egress[i] !== PENDING) continue;
       const o = offsets[i];
       const hop = hops[i];
       // TTL, protocol and header checksum: one word.
       const word = view.getInt32(o + TTL);
       if (hop < 0 || word >>> 0 < 0x2000000 || adjGateway[hop] === 0 || (adjResolvedIn[hop] !== batchNumber && !this.resolveAdjacency(hop, nowNs))) {
+        // The general path may translate too, so the NAT first takes every frame before this one.
+        if (waiting > 0) sent += this.translateWaiting(batch, natFrom, i, nowNs, egress);
+        natFrom = i + 1;
+        waiting = 0;
         const out = this.route(bytes, o, lengths[i], hop, nowNs);
         egress[i] = out;
         if (out >= 0) sent++;
@@ -294,21 +299,43 @@ export class Router {
       }
       view.setInt32(o + TTL, decrementTtl(word));
       const out = adjIface[hop];
-      if (out === natIface) {
-        const slot = natDropSlot(this.nat!.outbound(bytes, o + IP, nowNs, i));
-        if (slot >= 0) {
-          egress[i] = this.drop(slot);
-          continue;
-        }
-      }
-      const e = hop * 3;
-      view.setInt32(o, adjEthernet[e]);
-      view.setInt32(o + 4, adjEthernet[e + 1]);
-      view.setInt32(o + 8, adjEthernet[e + 2]);
       egress[i] = out;
+      if (out === natIface) {
+        natIp[i] = o + IP;
+        waiting++;
+        continue;
+      }
+      writeMacs(view, o, adjEthernet, hop);
       sent++;
     }
+    if (waiting > 0) sent += this.translateWaiting(batch, natFrom, count, nowNs, egress);
     this.forwarded += sent;
+    return sent;
+  }
+
+  /**
+   * Source NAT for the frames in [from, to) that wait for it (natIp ≥ 0),
+   * their TTL already down and their egress set: the translated ones get
+   * their MACs, the others are dropped. Returns how many go on.
+   */
+  private translateWaiting(batch: FrameBatch, from: number, to: number, nowNs: number, egress: Int32Array): number {
+    const natIp = this.natIp;
+    const results = this.natResults;
+    this.nat!.outboundBatch(batch, natIp, from, to, nowNs, results);
+    const { view, offsets } = batch;
+    const hops = this.hops;
+    const adjEthernet = this.adjacencies.ethernet;
+    let sent = 0;
+    for (let i = from; i < to; i++) {
+      if (natIp[i] < 0) continue;
+      const slot = natDropSlot(results[i]);
+      if (slot >= 0) {
+        egress[i] = this.drop(slot);
+        continue;
+      }
+      writeMacs(view, offsets[i], adjEthernet, hops[i]);
+      sent++;
+    }
     return sent;
   }
 
@@ -542,6 +569,14 @@ function natDropSlot(result: number): number {
   if (result === NatResult.portsExhausted) return DropSlot.natPortsExhausted;
   if (result === NatResult.malformed) return DropSlot.malformed;
   return DropSlot.natNoMapping;
+}
+
+/** The adjacency's destination and source MACs into the frame at `o`: three words (AdjacencyTable.ethernet). */
+function writeMacs(view: DataView, o: number, adjEthernet: Int32Array, hop: number): void {
+  const e = hop * 3;
+  view.setInt32(o, adjEthernet[e]);
+  view.setInt32(o + 4, adjEthernet[e + 1]);
+  view.setInt32(o + 8, adjEthernet[e + 2]);
 }
 
 /**

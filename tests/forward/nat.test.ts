@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameBatch } from '../../src/forward/frame-batch.js';
 import { Nat, NatResult } from '../../src/forward/nat.js';
 import { FlowTable } from '../../src/forward/flow-table.js';
 import { fixturePath, fromHex } from '../helpers/fixtures.js';
@@ -31,52 +30,6 @@ function inn(nat: Nat, p: Uint8Array, now = 0): number {
 }
 
 describe('Nat: UDP and TCP', () => {
-  /** The packets back to back in one batch, found; outbound(i) then translates packet i. */
-  function found(nat: Nat, ...packets: Uint8Array[]) {
-    const batch = FrameBatch.of(packets);
-    nat.findOutboundBatch(batch, batch.offsets);
-    return { batch, outbound: (i: number, now: number) => nat.outbound(batch.bytes, batch.offsets[i], now, i) };
-  }
-
-  it('translates a batch with what findOutboundBatch() read, and reads again what it skipped', () => {
-    const nat = newNat();
-    const first = found(nat, udpPacket(LAPTOP, 55555, DNS, 53), echoPacket(LAPTOP, DNS, 8, 5000));
-    expect(first.outbound(0, 0)).toBe(NatResult.translated);
-    expect(first.batch.frame(0)).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
-    expect(first.outbound(1, 0)).toBe(NatResult.translated);
-    expect(first.batch.frame(1)).toEqual(echoPacket(OUTSIDE, DNS, 8, 5000));
-    const again = found(nat, udpPacket(LAPTOP, 55555, DNS, 53));
-    expect(again.outbound(0, 1 * S)).toBe(NatResult.translated);
-    expect(again.batch.frame(0)).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
-    expect(nat.describeLast()?.created).toBe(false);
-  });
-
-  it('reads a packet afresh when outbound() is handed an index that is not its find', () => {
-    const nat = newNat();
-    found(nat, udpPacket(LAPTOP, 3333, DNS, 53), udpPacket(LAPTOP, 3334, DNS, 53), udpPacket(LAPTOP, 3335, DNS, 53));
-    found(nat, udpPacket(LAPTOP, 4000, DNS, 53));
-    // Index 2 belongs to no packet of the last find, and this packet is none of them.
-    const other = udpPacket(OTHER, 4444, API, 443);
-    expect(nat.outbound(other, 0, 0, 2)).toBe(NatResult.translated);
-    expect(other).toEqual(udpPacket(OUTSIDE, 4444, API, 443));
-    const again = found(nat, udpPacket(LAPTOP, 5000, DNS, 53));
-    expect(again.outbound(0, 0)).toBe(NatResult.translated);
-    // Used once: a second call with the same index reads the (now translated) packet afresh.
-    expect(again.outbound(0, 0)).toBe(NatResult.translated);
-    expect(ipChecksumOk(again.batch.frame(0))).toBe(true);
-    expect(transportChecksumOk(again.batch.frame(0))).toBe(true);
-  });
-
-  it('looks a session up again when a removal since the find may have given its id to another flow', () => {
-    const nat = newNat({ capacity: 1, timeouts: { udpNs: 10 * S } });
-    out(nat, udpPacket(LAPTOP, 55555, DNS, 53));
-    const stale = found(nat, udpPacket(LAPTOP, 55555, DNS, 53));
-    nat.sweep(100 * S, 1);
-    expect(out(nat, udpPacket(OTHER, 40000, API, 443), 100 * S)).toBe(NatResult.translated);
-    expect(stale.outbound(0, 100 * S)).toBe(NatResult.portsExhausted);
-    expect(nat.table(100 * S).map((row) => row.internal)).toEqual([`${OTHER}:40000`]);
-  });
-
   it('keeps a free source port and rewrites only the source (seed: 192.168.1.100:55555 → 203.0.113.50:55555)', () => {
     const nat = newNat();
     const p = udpPacket(LAPTOP, 55555, DNS, 53);

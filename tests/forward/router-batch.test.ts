@@ -33,7 +33,7 @@ function setup(nat: NatKind) {
   const local: number[][] = [];
   const translator = nat === 'none' ? undefined : new Nat({ outsideAddress: '203.0.113.50', capacity: nat === 'grown' ? 65536 : 256 });
   if (nat === 'grown') {
-    for (let k = 0; k < GROWN_SESSIONS; k++) translator!.outbound(build({ destination: 0x0b000000 + k, ttl: 64, sourcePort: 1000 + (k & 1023), protocol: 17, flaw: 0 }), 14, 0);
+    for (let k = 0; k < GROWN_SESSIONS; k++) translator!.outbound(build({ destination: 0x0b000000 + k, ttl: 64, sourcePort: 1000 + (k & 1023), protocol: 17, sourceHost: 100, flaw: 0 }), 14, 0);
   }
   const router = new Router({
     interfaces,
@@ -64,6 +64,8 @@ const frameArb = fc.record({
   // A few ports often, so that flows repeat within a batch.
   sourcePort: fc.oneof(fc.integer({ min: 1, max: 0xffff }), fc.constantFrom(5000, 5001)),
   protocol: fc.constantFrom(17, 6, 47),
+  // Two inside hosts on the same ports: which gets the port and which another depends on the order NAT sees them in.
+  sourceHost: fc.constantFrom(100, 101),
   // 0: as built; others spoil one thing the inline path checks.
   flaw: fc.constantFrom(0, 0, 0, 0, 1, 2, 3, 4, 5, 6),
 });
@@ -74,7 +76,7 @@ function build(spec: FrameSpec): Uint8Array {
   const f = new Uint8Array(spec.flaw === 6 ? 30 : 64);
   const full = new Uint8Array(64);
   full.set(LAN_MAC, 0);
-  full.set([0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0x08, 0x00, 0x45, 0, 0, 50, 0x12, 0x34, 0, 0, spec.ttl, spec.protocol, 0, 0, 192, 168, 1, 100], 6);
+  full.set([0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0x08, 0x00, 0x45, 0, 0, 50, 0x12, 0x34, 0, 0, spec.ttl, spec.protocol, 0, 0, 192, 168, 1, spec.sourceHost], 6);
   const d = spec.destination;
   full.set([d >>> 24, (d >>> 16) & 255, (d >>> 8) & 255, d & 255], 30);
   full.set([spec.sourcePort >>> 8, spec.sourcePort & 255, 0, 53, 0, 30, 0, 0], 34);
@@ -90,45 +92,61 @@ function build(spec: FrameSpec): Uint8Array {
   return f;
 }
 
+/**
+ * Forwards `specs` as one batch and one at a time through two routers set up
+ * alike, and expects the same verdicts, bytes, counters, side effects and
+ * NAT table. The batch's frames share one receive buffer, as a driver would
+ * hand them over: slots of 64 bytes plus `gap`, so frames also start at odd
+ * offsets, in buffer order or filled from the end.
+ */
+function expectSameAsAlone(specs: readonly FrameSpec[], nat: NatKind, gap: number, reversed: boolean): void {
+  const batch = setup(nat);
+  const single = setup(nat);
+  const slot = 64 + gap;
+  const ring = new Uint8Array(specs.length * slot + gap);
+  const offsets = new Int32Array(specs.length);
+  const lengths = new Int32Array(specs.length);
+  const frames = specs.map((spec, i) => {
+    const bytes = build(spec);
+    offsets[i] = (reversed ? specs.length - 1 - i : i) * slot + gap;
+    lengths[i] = bytes.length;
+    ring.set(bytes, offsets[i]);
+    return ring.subarray(offsets[i], offsets[i] + bytes.length);
+  });
+  const alone = specs.map(build);
+  const egress = new Int32Array(specs.length);
+  const sentCount = batch.router.forwardBatch(new FrameBatch(ring, offsets, lengths), 0, 1e9, egress);
+  const verdicts = alone.map((f) => single.router.forward(f, 0, 1e9));
+  expect([...egress]).toEqual(verdicts);
+  expect(sentCount).toBe(verdicts.filter((v) => v >= 0).length);
+  frames.forEach((f, i) => expect([...f]).toEqual([...alone[i]]));
+  expect(batch.router.counters()).toEqual(single.router.counters());
+  expect(batch.sent).toEqual(single.sent);
+  expect(batch.local).toEqual(single.local);
+  if (nat !== 'none') expect(batch.translator!.table(1e9)).toEqual(single.translator!.table(1e9));
+}
+
 describe('Router.forwardBatch', () => {
   it('gives every frame the verdict, bytes, counters and side effects that forward() gives it alone', () => {
     fc.assert(
-      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 40 }), fc.constantFrom<NatKind>('none', 'small', 'small', 'grown'), fc.nat(7), (specs, nat, gap) => {
-        const batch = setup(nat);
-        const single = setup(nat);
-        // One receive buffer for the batch, as a driver would hand it over:
-        // slots of 64 bytes plus a gap, so frames also start at odd offsets,
-        // filled from the end so that batch order is not buffer order.
-        const slot = 64 + gap;
-        const ring = new Uint8Array(specs.length * slot + gap);
-        const offsets = new Int32Array(specs.length);
-        const lengths = new Int32Array(specs.length);
-        const frames = specs.map((spec, i) => {
-          const bytes = build(spec);
-          offsets[i] = (specs.length - 1 - i) * slot + gap;
-          lengths[i] = bytes.length;
-          ring.set(bytes, offsets[i]);
-          return ring.subarray(offsets[i], offsets[i] + bytes.length);
-        });
-        const alone = specs.map(build);
-        const egress = new Int32Array(specs.length);
-        const sentCount = batch.router.forwardBatch(new FrameBatch(ring, offsets, lengths), 0, 1e9, egress);
-        const verdicts = alone.map((f) => single.router.forward(f, 0, 1e9));
-        expect([...egress]).toEqual(verdicts);
-        expect(sentCount).toBe(verdicts.filter((v) => v >= 0).length);
-        frames.forEach((f, i) => expect([...f]).toEqual([...alone[i]]));
-        expect(batch.router.counters()).toEqual(single.router.counters());
-        expect(batch.sent).toEqual(single.sent);
-        expect(batch.local).toEqual(single.local);
-        if (nat !== 'none') expect(batch.translator!.table(1e9)).toEqual(single.translator!.table(1e9));
-      }),
+      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 40 }), fc.constantFrom<NatKind>('none', 'small', 'small', 'grown'), fc.nat(7), fc.boolean(), (specs, nat, gap, reversed) =>
+        expectSameAsAlone(specs, nat, gap, reversed),
+      ),
       { numRuns: 150 },
     );
   });
 
+  it('translates frames in batch order around one that the general path translates', () => {
+    // Two inside hosts on one port: the first frame NAT sees keeps the port. The second frame's gateway is not resolved, so it takes the general path.
+    const viaResolved: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
+    const viaUnresolved: FrameSpec = { ...viaResolved, destination: 0x345e0101, sourceHost: 101 };
+    expectSameAsAlone([viaResolved, viaUnresolved, viaResolved], 'small', 0, false);
+    expectSameAsAlone([viaUnresolved, viaResolved, { ...viaResolved, sourceHost: 101 }], 'small', 0, false);
+  });
+
   it('translates frames that overlap in the buffer into packets with valid checksums', () => {
     const { router } = setup('small');
-    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, flaw: 0 };
+    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
     const frame = build(spec);
     const batch = new FrameBatch(frame, Int32Array.of(0, 0), Int32Array.of(64, 64));
     const egress = new Int32Array(2);
@@ -138,7 +156,7 @@ describe('Router.forwardBatch', () => {
 
   it('refuses a batch whose count does not fit its arrays, before touching a frame', () => {
     const { router } = setup('none');
-    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, flaw: 0 };
+    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
     const batch = FrameBatch.of([build(spec), build(spec), build(spec)]);
     expect(() => router.forwardBatch(batch, 0, 1e9, new Int32Array(1))).toThrow(RangeError);
     batch.count = 2.5;
@@ -148,7 +166,7 @@ describe('Router.forwardBatch', () => {
 
   it('drops a frame that the batch places outside its buffer, and forwards the rest', () => {
     const { router } = setup('none');
-    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, flaw: 0 };
+    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
     const batch = FrameBatch.of([build(spec), build(spec)]);
     batch.offsets[0] = 100;
     const egress = new Int32Array(2);
