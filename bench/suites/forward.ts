@@ -213,6 +213,24 @@ function natOutboundTask(name: string, flows: number): BenchTask {
   };
 }
 
+/** Nat.outboundBatch on the same frames: the batch against the packet at a time. */
+function natOutboundBatchTask(name: string, flows: number, versus: string): BenchTask {
+  const nat = new Nat({ outsideAddress: '203.0.113.50', capacity: 131072 });
+  const { batch, restore } = pristineBatches(flows);
+  const ipOffsets = batch.offsets.map((o) => o + 14);
+  const results = new Int32Array(BATCH);
+  return {
+    name,
+    opsPerCall: BATCH,
+    versus,
+    beforeEach: restore,
+    fn: () => {
+      nat.outboundBatch(batch, ipOffsets, 0, BATCH, NOW, results);
+      for (let i = 0; i < BATCH; i++) if (results[i] !== NatResult.translated) throw new Error(`${name}: ${JSON.stringify(nat.counters())}`);
+    },
+  };
+}
+
 export const tasks: BenchTask[] = [
   {
     name: 'lpm random 1M',
@@ -260,6 +278,8 @@ export const tasks: BenchTask[] = [
   flowsTask('forward 64k flows, no NAT', 64000, false),
   natOutboundTask('nat outbound 4k flows', 4096),
   natOutboundTask('nat outbound 64k flows', 64000),
+  natOutboundBatchTask('nat outboundBatch 4k flows', 4096, 'nat outbound 4k flows'),
+  natOutboundBatchTask('nat outboundBatch 64k flows', 64000, 'nat outbound 64k flows'),
 ];
 
 /**
