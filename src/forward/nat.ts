@@ -309,14 +309,16 @@ export class Nat {
    * results[i] gets what outbound() would have returned for packet i, and
    * every packet is left as outbound() would have left it.
    *
-   * The common packet (TCP or UDP without IP options or fragmentation, of a
-   * live session) is read and rewritten through the batch's DataView, and
-   * its session is looked up with the others' before any is translated:
-   * every home slot first, then a loop that only reads each one's first tag
-   * so that the table's cache misses overlap, then the probes. Any other
-   * packet goes through outbound() in its turn, and so do all of them when
-   * they do not lie in ascending order, each after the last one's end: a
-   * packet's rewrite could then change another's key after it was read.
+   * The common packet (TCP or UDP without IP options, not a later
+   * fragment, of a live session) is read and rewritten through the batch's
+   * DataView, and its session is looked up with the others' before any is
+   * translated: every home slot first, then a loop that only reads each
+   * one's first tag so that the table's cache misses overlap, then the
+   * probes. A TCP or UDP packet without a live session opens one the way
+   * outbound() does; any other packet goes through outbound() in its turn,
+   * and so do all of them when they do not lie in ascending order, each
+   * after the last one's end: a packet's rewrite could then change
+   * another's key after it was read.
    */
   outboundBatch(batch: FrameBatch, ipOffsets: Int32Array, from: number, to: number, nowNs: number, results: Int32Array): void {
     if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= ipOffsets.length && to <= results.length)) {
@@ -350,7 +352,8 @@ export class Nat {
       // Version and IHL, then the total length, in the header's first word.
       const first = view.getInt32(ip);
       const total = first & 0xffff;
-      previousEnd = ip + (total > size - ip ? 1 : Math.max(total, 1));
+      // What outbound() may write: nothing unless it is IPv4 inside the buffer.
+      previousEnd = ip + (first >>> 28 === 4 && total <= size - ip ? Math.max(total, 1) : 1);
       if (first >>> 24 !== 0x45 || total > size - ip || (view.getInt32(ip + IP_SECOND_WORD) & FRAGMENT_OFFSET_MASK) !== 0) continue;
       const protocol = bytes[ip + IP_PROTOCOL];
       if ((protocol !== UDP && protocol !== TCP) || total < IPV4_HEADER + (protocol === TCP ? TCP_HEADER : UDP_HEADER)) continue;
@@ -378,9 +381,9 @@ export class Nat {
 
   /**
    * outboundBatch() once findBatch() has read and looked up every packet it
-   * could. The sweep countdown, the counter and the last session live in
-   * locals for the loop, and go back before any packet takes the general
-   * path, which keeps them itself.
+   * could. The sweep countdown and the last session live in locals for the
+   * loop, and go back before any packet takes the general path, which keeps
+   * them itself; the count of packets translated inline is added at the end.
    */
   private translateFound(batch: FrameBatch, ipOffsets: Int32Array, from: number, to: number, nowNs: number, results: Int32Array): void {
     const { bytes, view } = batch;

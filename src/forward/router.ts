@@ -20,6 +20,9 @@
  *      wait, and the NAT translates them together (Nat.outboundBatch),
  *      before any frame after them that takes the general path: NAT sees
  *      every frame in batch order, as it does one frame at a time.
+ * A batch that arrives on the NAT's outside interface goes one frame at a
+ * time through both passes: its inbound translation would otherwise come
+ * before that of earlier frames routed back out.
  *
  * A single frame (forward()) takes the same checks and rewrites one at a
  * time, and leaves what happened for describeLast() to narrate.
@@ -192,13 +195,7 @@ export class Router {
 
   /** One frame: the egress interface, or an `Egress` verdict; describeLast() then tells what happened. */
   forward(frame: Uint8Array, ingress: number, nowNs: number): number {
-    this.batch = (this.batch + 1) | 0;
-    const length = frame.length;
-    const verdict = this.admit(frame, 0, length, ingress, nowNs);
-    if (verdict !== PENDING) return verdict;
-    const out = this.route(frame, 0, length, this.fib.lookup(readUint32(frame, DESTINATION)), nowNs);
-    if (out >= 0) this.forwarded++;
-    return out;
+    return this.forwardOne(frame, 0, frame.length, ingress, nowNs);
   }
 
   /**
@@ -206,12 +203,16 @@ export class Router {
    * in place in the batch's buffer, and writes each one's verdict into
    * egress[i]. Returns how many were forwarded. Frames are not narrated one
    * by one: what describeLast() says after a batch is about whichever frame
-   * last took the general path.
+   * last took the general path. Verdicts, bytes, counters and NAT state are
+   * those of forward() on each frame in turn; the hooks are called in pass
+   * order, so a frame's local delivery (pass 1) comes before an earlier
+   * frame's ICMP error or ARP request (pass 3).
    *
    * Plain unicast IPv4 with a 20-byte header for someone else is checked
    * inline, and every frame to route whose gateway ARP knows is rewritten
    * inline, through the batch's DataView; anything else goes through
-   * admit() and route(), which handle every case on the same bytes.
+   * admit() and route(), which handle every case on the same bytes. Frames
+   * that arrive on the NAT's outside interface go one at a time.
    */
   forwardBatch(batch: FrameBatch, ingress: number, nowNs: number, egress: Int32Array): number {
     const count = batch.count;
@@ -226,6 +227,7 @@ export class Router {
     }
     const { bytes, view, offsets, lengths } = batch;
     const size = bytes.length;
+    if (ingress === this.natIface) return this.forwardEach(batch, ingress, nowNs, egress);
     const destinations = this.destinations;
     const hops = this.hops;
     const batchNumber = (this.batch = (this.batch + 1) | 0);
@@ -314,6 +316,39 @@ export class Router {
   }
 
   /**
+   * forward() for each frame of the batch in turn. On the NAT's outside
+   * interface the passes would translate inbound packets (pass 1) before
+   * earlier frames routed back out through the NAT (pass 3); frames there
+   * take the general path anyway, as inbound translation is per packet.
+   */
+  private forwardEach(batch: FrameBatch, ingress: number, nowNs: number, egress: Int32Array): number {
+    const { bytes, offsets, lengths } = batch;
+    let sent = 0;
+    for (let i = 0; i < batch.count; i++) {
+      const o = offsets[i];
+      const length = lengths[i];
+      if (!(o >= 0 && length >= 0 && o + length <= bytes.length)) {
+        egress[i] = this.drop(DropSlot.malformed);
+        continue;
+      }
+      const out = this.forwardOne(bytes, o, length, ingress, nowNs);
+      egress[i] = out;
+      if (out >= 0) sent++;
+    }
+    return sent;
+  }
+
+  /** One frame at bytes[o, o + len), through both passes: its egress or verdict. */
+  private forwardOne(b: Uint8Array, o: number, len: number, ingress: number, nowNs: number): number {
+    this.batch = (this.batch + 1) | 0;
+    const verdict = this.admit(b, o, len, ingress, nowNs);
+    if (verdict !== PENDING) return verdict;
+    const out = this.route(b, o, len, this.fib.lookup(readUint32(b, o + DESTINATION)), nowNs);
+    if (out >= 0) this.forwarded++;
+    return out;
+  }
+
+  /**
    * Source NAT for the frames in [from, to) that wait for it (natIp ≥ 0),
    * their TTL already down and their egress set: the translated ones get
    * their MACs, the others are dropped. Returns how many go on.
@@ -322,6 +357,8 @@ export class Router {
     const natIp = this.natIp;
     const results = this.natResults;
     this.nat!.outboundBatch(batch, natIp, from, to, nowNs, results);
+    // The NAT's last translation is now one of these, not that of the frame describeLast() narrates.
+    this.lastNat = false;
     const { view, offsets } = batch;
     const hops = this.hops;
     const adjEthernet = this.adjacencies.ethernet;

@@ -7,8 +7,10 @@ import { Fib } from '../../src/forward/fib.js';
 import { FrameBatch } from '../../src/forward/frame-batch.js';
 import { Nat } from '../../src/forward/nat.js';
 import { Router } from '../../src/forward/router.js';
+import { udpPacket } from './nat-packets.js';
 
-const LAN_MAC = macToBytes('02:00:00:00:00:01');
+/** The routers' interface MACs, by ingress: lan, wan. */
+const IFACE_MACS = [macToBytes('02:00:00:00:00:01'), macToBytes('02:00:00:00:00:02')];
 const interfaces = [
   { name: 'lan', mac: '02:00:00:00:00:01', address: '192.168.1.1', prefixLength: 24 },
   { name: 'wan', mac: '02:00:00:00:00:02', address: '203.0.113.50', prefixLength: 24 },
@@ -72,10 +74,11 @@ const frameArb = fc.record({
 
 type FrameSpec = typeof frameArb extends fc.Arbitrary<infer T> ? T : never;
 
-function build(spec: FrameSpec): Uint8Array {
+/** The frame `spec` describes, addressed to the interface it arrives on. */
+function build(spec: FrameSpec, ingress = 0): Uint8Array {
   const f = new Uint8Array(spec.flaw === 6 ? 30 : 64);
   const full = new Uint8Array(64);
-  full.set(LAN_MAC, 0);
+  full.set(IFACE_MACS[ingress], 0);
   full.set([0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0x08, 0x00, 0x45, 0, 0, 50, 0x12, 0x34, 0, 0, spec.ttl, spec.protocol, 0, 0, 192, 168, 1, spec.sourceHost], 6);
   const d = spec.destination;
   full.set([d >>> 24, (d >>> 16) & 255, (d >>> 8) & 255, d & 255], 30);
@@ -97,9 +100,9 @@ function build(spec: FrameSpec): Uint8Array {
  * alike, and expects the same verdicts, bytes, counters, side effects and
  * NAT table. The batch's frames share one receive buffer, as a driver would
  * hand them over: slots of 64 bytes plus `gap`, so frames also start at odd
- * offsets, in buffer order or filled from the end.
+ * offsets, in buffer order or filled from the end. They arrive on `ingress`.
  */
-function expectSameAsAlone(specs: readonly FrameSpec[], nat: NatKind, gap: number, reversed: boolean): void {
+function expectSameAsAlone(specs: readonly FrameSpec[], nat: NatKind, gap: number, reversed: boolean, ingress = 0): void {
   const batch = setup(nat);
   const single = setup(nat);
   const slot = 64 + gap;
@@ -107,16 +110,16 @@ function expectSameAsAlone(specs: readonly FrameSpec[], nat: NatKind, gap: numbe
   const offsets = new Int32Array(specs.length);
   const lengths = new Int32Array(specs.length);
   const frames = specs.map((spec, i) => {
-    const bytes = build(spec);
+    const bytes = build(spec, ingress);
     offsets[i] = (reversed ? specs.length - 1 - i : i) * slot + gap;
     lengths[i] = bytes.length;
     ring.set(bytes, offsets[i]);
     return ring.subarray(offsets[i], offsets[i] + bytes.length);
   });
-  const alone = specs.map(build);
+  const alone = specs.map((spec) => build(spec, ingress));
   const egress = new Int32Array(specs.length);
-  const sentCount = batch.router.forwardBatch(new FrameBatch(ring, offsets, lengths), 0, 1e9, egress);
-  const verdicts = alone.map((f) => single.router.forward(f, 0, 1e9));
+  const sentCount = batch.router.forwardBatch(new FrameBatch(ring, offsets, lengths), ingress, 1e9, egress);
+  const verdicts = alone.map((f) => single.router.forward(f, ingress, 1e9));
   expect([...egress]).toEqual(verdicts);
   expect(sentCount).toBe(verdicts.filter((v) => v >= 0).length);
   frames.forEach((f, i) => expect([...f]).toEqual([...alone[i]]));
@@ -129,11 +132,43 @@ function expectSameAsAlone(specs: readonly FrameSpec[], nat: NatKind, gap: numbe
 describe('Router.forwardBatch', () => {
   it('gives every frame the verdict, bytes, counters and side effects that forward() gives it alone', () => {
     fc.assert(
-      fc.property(fc.array(frameArb, { minLength: 1, maxLength: 40 }), fc.constantFrom<NatKind>('none', 'small', 'small', 'grown'), fc.nat(7), fc.boolean(), (specs, nat, gap, reversed) =>
-        expectSameAsAlone(specs, nat, gap, reversed),
+      fc.property(
+        fc.array(frameArb, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom<NatKind>('none', 'small', 'small', 'grown'),
+        fc.nat(7),
+        fc.boolean(),
+        fc.constantFrom(0, 0, 1),
+        (specs, nat, gap, reversed, ingress) => expectSameAsAlone(specs, nat, gap, reversed, ingress),
       ),
       { numRuns: 150 },
     );
+  });
+
+  it('forwards a batch that arrives on the NAT interface as forward() does, a frame routed back out through the NAT before the reply to it', () => {
+    const routed = setup('small');
+    const alone = setup('small');
+    const wanMac = IFACE_MACS[1];
+    const frame = (packet: Uint8Array) => Uint8Array.from([...wanMac, 0xbb, 0xbb, 0xbb, 0xbb, 0xbb, 0xbb, 0x08, 0x00, ...packet]);
+    const frames = [frame(udpPacket('10.1.2.3', 7000, '52.1.2.3', 53)), frame(udpPacket('52.1.2.3', 53, '203.0.113.50', 7000))];
+    const batch = FrameBatch.of(frames);
+    const egress = new Int32Array(2);
+    routed.router.forwardBatch(batch, 1, 1e9, egress);
+    const verdicts = frames.map((f) => alone.router.forward(f.slice(), 1, 1e9));
+    expect([...egress]).toEqual(verdicts);
+    expect(verdicts).toEqual([1, 0]);
+    expect(routed.translator!.table(1e9)).toEqual(alone.translator!.table(1e9));
+    expect(routed.router.counters()).toEqual(alone.router.counters());
+  });
+
+  it('narrates the last frame of the general path without the NAT mapping of a later frame', () => {
+    const { router } = setup('small');
+    const viaUnresolved: FrameSpec = { destination: 0x345e0101, ttl: 64, sourcePort: 2222, protocol: 17, sourceHost: 101, flaw: 0 };
+    const viaResolved: FrameSpec = { ...viaUnresolved, destination: 0x34010203, sourcePort: 3333 };
+    const egress = new Int32Array(2);
+    router.forwardBatch(FrameBatch.of([build(viaUnresolved), build(viaResolved)]), 0, 1e9, egress);
+    expect([...egress]).toEqual([-3, 1]);
+    expect(router.describeLast()).toContain('held for ARP');
+    expect(router.describeLast()).not.toContain('3333');
   });
 
   it('translates frames in batch order around one that the general path translates', () => {
