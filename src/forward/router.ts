@@ -124,7 +124,7 @@ export class Router {
 
   private destinations = new Int32Array(256);
   private hops = new Int32Array(256);
-  /** Per frame of a batch: its IPv4 offset when it leaves by the NAT's interface, else -1. */
+  /** Per frame of a run waiting for NAT: its IPv4 offset when it leaves by the NAT's interface, else -1. */
   private natIp = new Int32Array(256);
   /** What Nat.outboundBatch() said of each waiting frame. */
   private natResults = new Int32Array(256);
@@ -277,13 +277,10 @@ export class Router {
     const adjResolvedIn = adjacencies.resolvedIn;
     const adjEthernet = adjacencies.ethernet;
     const natIface = this.nat ? this.natIface : -1;
-    // The IPv4 offsets of frames waiting for source NAT, -1 for the others.
-    const natIp = this.natIp;
     let natFrom = 0;
     let waiting = 0;
     let sent = 0;
     for (let i = 0; i < count; i++) {
-      natIp[i] = -1;
       if (egress[i] !== PENDING) continue;
       const o = offsets[i];
       const hop = hops[i];
@@ -302,8 +299,8 @@ export class Router {
       view.setInt32(o + TTL, decrementTtl(word));
       const out = adjIface[hop];
       egress[i] = out;
+      // Waiting for source NAT: the only frames of a run whose egress is the NAT's interface.
       if (out === natIface) {
-        natIp[i] = o + IP;
         waiting++;
         continue;
       }
@@ -349,13 +346,15 @@ export class Router {
   }
 
   /**
-   * Source NAT for the frames in [from, to) that wait for it (natIp ≥ 0),
-   * their TTL already down and their egress set: the translated ones get
-   * their MACs, the others are dropped. Returns how many go on.
+   * Source NAT for the frames in [from, to) that wait for it: those whose
+   * egress is the NAT's interface, their TTL already down. The translated
+   * ones get their MACs, the others are dropped. Returns how many go on.
    */
   private translateWaiting(batch: FrameBatch, from: number, to: number, nowNs: number, egress: Int32Array): number {
     const natIp = this.natIp;
     const results = this.natResults;
+    const natIface = this.natIface;
+    for (let i = from; i < to; i++) natIp[i] = egress[i] === natIface ? batch.offsets[i] + IP : -1;
     this.nat!.outboundBatch(batch, natIp, from, to, nowNs, results);
     // The NAT's last translation is now one of these, not that of the frame describeLast() narrates.
     this.lastNat = false;
