@@ -21,7 +21,7 @@ export class FrameBatch {
   constructor(bytes: Uint8Array, offsets: Int32Array, lengths: Int32Array, count = offsets.length) {
     if (lengths.length < count || offsets.length < count) throw new RangeError(`FrameBatch: ${count} frames, but ${offsets.length} offsets and ${lengths.length} lengths`);
     for (let i = 0; i < count; i++) {
-      if (!(offsets[i] >= 0 && lengths[i] >= 0 && offsets[i] + lengths[i] <= bytes.length)) {
+      if (!liesInside(offsets[i], lengths[i], bytes.length)) {
         throw new RangeError(`FrameBatch: frame ${i} (${lengths[i]} bytes at ${offsets[i]}) lies outside the ${bytes.length}-byte buffer`);
       }
     }
@@ -53,4 +53,13 @@ export class FrameBatch {
   frame(i: number): Uint8Array {
     return this.bytes.subarray(this.offsets[i], this.offsets[i] + this.lengths[i]);
   }
+}
+
+/**
+ * Whether `length` bytes at `offset` lie inside a buffer of `size` bytes. A
+ * batch's offsets and lengths can change after it is made, so the router
+ * asks again for every frame it forwards.
+ */
+export function liesInside(offset: number, length: number, size: number): boolean {
+  return offset >= 0 && length >= 0 && offset + length <= size;
 }

@@ -3,14 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { internetChecksum } from '../../codecs/checksum.js';
 import { FrameBatch } from '../../src/forward/frame-batch.js';
 import { Nat, NatResult } from '../../src/forward/nat.js';
-import { echoPacket, icmpErrorPacket, ipChecksumOk, ipPacket, tcpPacket, transportChecksumOk, udpPacket } from './nat-packets.js';
-
-const OUTSIDE = '203.0.113.50';
-const LAPTOP = '192.168.1.100';
-const OTHER = '192.168.1.101';
-const DNS = '8.8.8.8';
-const API = '52.94.133.131';
-const S = 1e9;
+import { API, DNS, LAPTOP, OTHER, OUTSIDE, S, echoPacket, icmpErrorPacket, ipChecksumOk, ipPacket, tcpPacket, transportChecksumOk, udpPacket } from './nat-packets.js';
 
 /** `packets` in one buffer, each `gap` bytes after the last, in the given order or the reverse; offsets in batch order. */
 function layOut(packets: readonly Uint8Array[], gap = 0, reversed = false): { batch: FrameBatch; ip: Int32Array } {
@@ -45,10 +38,6 @@ function withOptions(p: Uint8Array): Uint8Array {
   return q;
 }
 
-function packetAt(batch: FrameBatch, i: number): Uint8Array {
-  return batch.frame(i);
-}
-
 describe('Nat.outboundBatch', () => {
   it('translates a batch as outbound() would, the common packets inline and the rest the general way', () => {
     const nat = new Nat({ outsideAddress: OUTSIDE });
@@ -56,19 +45,19 @@ describe('Nat.outboundBatch', () => {
     const { batch, ip } = layOut([udpPacket(LAPTOP, 55555, DNS, 53), echoPacket(LAPTOP, DNS, 8, 5000), tcpPacket(LAPTOP, 40000, API, 443, { syn: true }), udpPacket(LAPTOP, 55555, DNS, 53)]);
     nat.outboundBatch(batch, ip, 0, 4, 0, results);
     expect([...results]).toEqual([NatResult.translated, NatResult.translated, NatResult.translated, NatResult.translated]);
-    expect(packetAt(batch, 0)).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
-    expect(packetAt(batch, 1)).toEqual(echoPacket(OUTSIDE, DNS, 8, 5000));
-    expect(packetAt(batch, 2)).toEqual(tcpPacket(OUTSIDE, 40000, API, 443, { syn: true }));
+    expect(batch.frame(0)).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
+    expect(batch.frame(1)).toEqual(echoPacket(OUTSIDE, DNS, 8, 5000));
+    expect(batch.frame(2)).toEqual(tcpPacket(OUTSIDE, 40000, API, 443, { syn: true }));
     // The fourth packet is the first one's flow: the session the first created serves it.
-    expect(packetAt(batch, 3)).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
+    expect(batch.frame(3)).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
     expect(nat.size).toBe(3);
     expect(nat.describeLast()).toMatchObject({ inside: `${LAPTOP}:55555`, created: false });
     expect(nat.counters().translatedOutbound).toBe(4);
 
     const again = layOut([udpPacket(LAPTOP, 55555, DNS, 53), tcpPacket(LAPTOP, 40000, API, 443, { ack: true })], 3);
     nat.outboundBatch(again.batch, again.ip, 0, 2, 1 * S, results);
-    expect(packetAt(again.batch, 0)).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
-    expect(packetAt(again.batch, 1)).toEqual(tcpPacket(OUTSIDE, 40000, API, 443, { ack: true }));
+    expect(again.batch.frame(0)).toEqual(udpPacket(OUTSIDE, 55555, DNS, 53));
+    expect(again.batch.frame(1)).toEqual(tcpPacket(OUTSIDE, 40000, API, 443, { ack: true }));
     expect(nat.describeLast()).toMatchObject({ protocol: 'tcp', inside: `${LAPTOP}:40000`, created: false });
   });
 
@@ -80,9 +69,9 @@ describe('Nat.outboundBatch', () => {
     const results = new Int32Array(4).fill(99);
     nat.outboundBatch(batch, ip, 1, 4, 0, results);
     expect([...results]).toEqual([99, NatResult.translated, 99, NatResult.translated]);
-    expect(packetAt(batch, 0)).toEqual(packets[0]);
-    expect(packetAt(batch, 2)).toEqual(packets[2]);
-    expect(packetAt(batch, 3)).toEqual(udpPacket(OUTSIDE, 41003, DNS, 53));
+    expect(batch.frame(0)).toEqual(packets[0]);
+    expect(batch.frame(2)).toEqual(packets[2]);
+    expect(batch.frame(3)).toEqual(udpPacket(OUTSIDE, 41003, DNS, 53));
   });
 
   it('looks a session up again when a packet before it in the batch freed its id for another flow', () => {
@@ -93,7 +82,7 @@ describe('Nat.outboundBatch', () => {
     const { batch, ip } = layOut([udpPacket(OTHER, 40000, API, 443), udpPacket(LAPTOP, 55555, DNS, 53)]);
     nat.outboundBatch(batch, ip, 0, 2, 100 * S, results);
     expect([...results]).toEqual([NatResult.translated, NatResult.portsExhausted]);
-    expect(packetAt(batch, 1)).toEqual(udpPacket(LAPTOP, 55555, DNS, 53));
+    expect(batch.frame(1)).toEqual(udpPacket(LAPTOP, 55555, DNS, 53));
     expect(nat.table(100 * S).map((row) => row.internal)).toEqual([`${OTHER}:40000`]);
   });
 

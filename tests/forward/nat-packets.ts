@@ -5,6 +5,15 @@ import * as ipv4 from '../../codecs/ipv4.js';
 import * as tcp from '../../codecs/tcp.js';
 import * as udp from '../../codecs/udp.js';
 
+/** The seed's endpoints: the home router's outside address, two hosts behind it, and two servers out there. */
+export const OUTSIDE = '203.0.113.50';
+export const LAPTOP = '192.168.1.100';
+export const OTHER = '192.168.1.101';
+export const DNS = '8.8.8.8';
+export const API = '52.94.133.131';
+/** A second of virtual time, in nanoseconds. */
+export const S = 1e9;
+
 export interface IpExtra {
   readonly ttl?: number;
   readonly identification?: number;

@@ -8,14 +8,7 @@ import { FlowTable } from '../../src/forward/flow-table.js';
 import { fixturePath, fromHex } from '../helpers/fixtures.js';
 import { pcapVerdict, skipWithoutTshark, tsharkFields } from '../helpers/wireshark.js';
 import { classicPcap } from './pcap-file.js';
-import { echoPacket, icmpErrorPacket, ipChecksumOk, ipPacket, tcpPacket, transportChecksumOk, udpPacket } from './nat-packets.js';
-
-const OUTSIDE = '203.0.113.50';
-const LAPTOP = '192.168.1.100';
-const OTHER = '192.168.1.101';
-const DNS = '8.8.8.8';
-const API = '52.94.133.131';
-const S = 1e9;
+import { API, DNS, LAPTOP, OTHER, OUTSIDE, S, echoPacket, icmpErrorPacket, ipChecksumOk, ipPacket, tcpPacket, transportChecksumOk, udpPacket } from './nat-packets.js';
 
 function newNat(options: Partial<ConstructorParameters<typeof Nat>[0]> = {}): Nat {
   return new Nat({ outsideAddress: OUTSIDE, ...options });
