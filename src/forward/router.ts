@@ -82,6 +82,8 @@ const DESTINATION = IP + Ipv4Offsets.destination;
 const LIMITED_BROADCAST = 0xffffffff;
 /** The pass-1 mark of a frame that still needs routing. */
 const PENDING = -4;
+/** The lowest word of TTL, protocol and header checksum whose TTL may go down inline: TTL 2. */
+const MIN_TTL_WORD = 0x2000000;
 /** What the inline path takes: version 4 with a 20-byte header, in at least a whole IPv4 header's worth of frame. */
 const FAST_VERSION_IHL = 0x45;
 const FAST_MIN_FRAME = IP + IPV4_MIN_HEADER_LENGTH;
@@ -281,32 +283,43 @@ export class Router {
     let natFrom = 0;
     let waiting = 0;
     let sent = 0;
+    // The inline loop calls nothing: it stops at a frame that needs a call,
+    // which the outer loop makes before it goes on. With the calls inside it,
+    // even on branches rarely taken, plain forwarding measured 1.06 to 1.08
+    // times slower.
     for (let i = 0; i < count; i++) {
-      if (egress[i] !== PENDING) continue;
-      const o = offsets[i];
-      const hop = hops[i];
-      // TTL, protocol and header checksum: one word.
-      const word = view.getInt32(o + TTL);
-      if (hop < 0 || word >>> 0 < 0x2000000 || adjGateway[hop] === 0 || (adjResolvedIn[hop] !== batchNumber && !this.resolveAdjacency(hop, nowNs))) {
-        // The general path may translate too, so the NAT first takes every frame before this one.
-        if (waiting > 0) sent += this.translateWaiting(batch, natFrom, i, nowNs, egress);
-        natFrom = i + 1;
-        waiting = 0;
-        const out = this.route(bytes, o, lengths[i], hop, nowNs);
+      for (; i < count; i++) {
+        if (egress[i] !== PENDING) continue;
+        const o = offsets[i];
+        const hop = hops[i];
+        // TTL, protocol and header checksum: one word.
+        const word = view.getInt32(o + TTL);
+        if (hop < 0 || word >>> 0 < MIN_TTL_WORD || adjGateway[hop] === 0 || adjResolvedIn[hop] !== batchNumber) break;
+        view.setInt32(o + TTL, decrementTtl(word));
+        const out = adjIface[hop];
         egress[i] = out;
-        if (out >= 0) sent++;
+        // Waiting for source NAT: the only frames of a run whose egress is the NAT's interface.
+        if (out === natIface) {
+          waiting++;
+          continue;
+        }
+        writeMacs(view, o, adjEthernet, hop);
+        sent++;
+      }
+      if (i === count) break;
+      const hop = hops[i];
+      // A gateway not yet resolved in this batch: ARP is asked once for the batch, and the frame goes on inline when it knows.
+      if (hop >= 0 && adjGateway[hop] !== 0 && adjResolvedIn[hop] !== batchNumber && view.getInt32(offsets[i] + TTL) >>> 0 >= MIN_TTL_WORD && this.resolveAdjacency(hop, nowNs)) {
+        i--; // with the loop's i++, this frame again
         continue;
       }
-      view.setInt32(o + TTL, decrementTtl(word));
-      const out = adjIface[hop];
+      // The general path may translate too, so the NAT first takes every frame before this one.
+      if (waiting > 0) sent += this.translateWaiting(batch, natFrom, i, nowNs, egress);
+      natFrom = i + 1;
+      waiting = 0;
+      const out = this.route(bytes, offsets[i], lengths[i], hop, nowNs);
       egress[i] = out;
-      // Waiting for source NAT: the only frames of a run whose egress is the NAT's interface.
-      if (out === natIface) {
-        waiting++;
-        continue;
-      }
-      writeMacs(view, o, adjEthernet, hop);
-      sent++;
+      if (out >= 0) sent++;
     }
     if (waiting > 0) sent += this.translateWaiting(batch, natFrom, count, nowNs, egress);
     this.forwarded += sent;

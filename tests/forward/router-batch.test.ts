@@ -23,12 +23,12 @@ const interfaces = [
  */
 const fib = new Fib();
 
-/** Routes via a resolved gateway (52/8), an unresolved one (52.94/16) and a LAN gateway (10/8); the rest has none. */
 /** Sessions a 'grown' NAT starts with: a flow table larger than the CPU's caches, as at line rate. */
 const GROWN_SESSIONS = 20000;
 
 type NatKind = 'none' | 'small' | 'grown';
 
+/** Routes via a resolved gateway (52/8), an unresolved one (52.94/16) and a LAN gateway (10/8); the rest has none. */
 function setup(nat: NatKind) {
   const arp = new ArpCache({ queueLimit: 3 });
   const sent: Array<{ frame: number[]; egress: number }> = [];
