@@ -6,7 +6,7 @@ import { ArpCache } from '../../src/forward/arp-cache.js';
 import { Fib } from '../../src/forward/fib.js';
 import { FrameBatch } from '../../src/forward/frame-batch.js';
 import { Nat } from '../../src/forward/nat.js';
-import { Router } from '../../src/forward/router.js';
+import { Egress, Router } from '../../src/forward/router.js';
 import { udpPacket } from './nat-packets.js';
 
 /** The routers' interface MACs, by ingress: lan, wan. */
@@ -26,14 +26,20 @@ const fib = new Fib();
 /** Sessions a 'grown' NAT starts with: a flow table larger than the CPU's caches, as at line rate. */
 const GROWN_SESSIONS = 20000;
 
-type NatKind = 'none' | 'small' | 'grown';
+/** 'tight': two outside ports and four sessions, so that frames run out of ports. */
+type NatKind = 'none' | 'small' | 'grown' | 'tight';
 
 /** Routes via a resolved gateway (52/8), an unresolved one (52.94/16) and a LAN gateway (10/8); the rest has none. */
 function setup(nat: NatKind) {
   const arp = new ArpCache({ queueLimit: 3 });
   const sent: Array<{ frame: number[]; egress: number }> = [];
   const local: number[][] = [];
-  const translator = nat === 'none' ? undefined : new Nat({ outsideAddress: '203.0.113.50', capacity: nat === 'grown' ? 65536 : 256 });
+  const translator =
+    nat === 'none'
+      ? undefined
+      : nat === 'tight'
+        ? new Nat({ outsideAddress: '203.0.113.50', capacity: 4, portRange: [5000, 5001] })
+        : new Nat({ outsideAddress: '203.0.113.50', capacity: nat === 'grown' ? 65536 : 256 });
   if (nat === 'grown') {
     for (let k = 0; k < GROWN_SESSIONS; k++) translator!.outbound(build({ destination: 0x0b000000 + k, ttl: 64, sourcePort: 1000 + (k & 1023), protocol: 17, sourceHost: 100, flaw: 0 }), 14, 0);
   }
@@ -134,7 +140,7 @@ describe('Router.forwardBatch', () => {
     fc.assert(
       fc.property(
         fc.array(frameArb, { minLength: 1, maxLength: 40 }),
-        fc.constantFrom<NatKind>('none', 'small', 'small', 'grown'),
+        fc.constantFrom<NatKind>('none', 'small', 'small', 'grown', 'tight'),
         fc.nat(7),
         fc.boolean(),
         fc.constantFrom(0, 0, 1),
@@ -177,6 +183,19 @@ describe('Router.forwardBatch', () => {
     const viaUnresolved: FrameSpec = { ...viaResolved, destination: 0x345e0101, sourceHost: 101 };
     expectSameAsAlone([viaResolved, viaUnresolved, viaResolved], 'small', 0, false);
     expectSameAsAlone([viaUnresolved, viaResolved, { ...viaResolved, sourceHost: 101 }], 'small', 0, false);
+  });
+
+  it('drops the frames the NAT has no port for, under its reason, and sends the others', () => {
+    const flow = (sourcePort: number, sourceHost: 100 | 101 = 100): FrameSpec => ({ destination: 0x34010203, ttl: 64, sourcePort, protocol: 17, sourceHost, flaw: 0 });
+    // Two outside ports: the third and fourth flows find none, the fifth frame belongs to the first flow.
+    const specs = [flow(5000), flow(7000), flow(7001), flow(5000, 101), flow(5000)];
+    expectSameAsAlone(specs, 'tight', 0, false);
+    const { router } = setup('tight');
+    const egress = new Int32Array(specs.length);
+    const batch = FrameBatch.of(specs.map((spec) => build(spec)));
+    expect(router.forwardBatch(batch, 0, 1e9, egress)).toBe(3);
+    expect([...egress]).toEqual([1, 1, Egress.dropped, Egress.dropped, 1]);
+    expect(router.counters()['nat-ports-exhausted']).toBe(2);
   });
 
   it('translates frames that overlap in the buffer into packets with valid checksums', () => {
