@@ -25,9 +25,20 @@ export interface ExtraRow {
   readonly unit: string;
 }
 
+/**
+ * Tasks that a program outside this process times by itself, once a round,
+ * between the suite's own tasks: a peer written in another language.
+ */
+export interface OutsidePeer {
+  readonly tasks: ReadonlyArray<{ readonly name: string; readonly versus?: string }>;
+  /** Runs the program for `millisPerTask` a task; each task's rate in operations per second, in order. */
+  measure(millisPerTask: number): number[];
+}
+
 export interface Suite {
   readonly name: string;
   readonly tasks: readonly BenchTask[];
+  readonly outside?: OutsidePeer;
   /** Milliseconds tinybench spends on each task. */
   readonly timeMs?: number;
   readonly extra?: () => Promise<ExtraRow[]> | ExtraRow[];

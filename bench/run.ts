@@ -36,22 +36,25 @@ function median(values: readonly number[]): number {
 }
 
 async function runRound(suite: Suite, round: number): Promise<number[]> {
-  const bench = new Bench({ time: (suite.timeMs ?? 1000) / ROUNDS, warmupTime: round === 0 ? 200 : 20 });
+  const millis = (suite.timeMs ?? 1000) / ROUNDS;
+  const bench = new Bench({ time: millis, warmupTime: round === 0 ? 200 : 20 });
   for (const task of suite.tasks) bench.add(task.name, task.fn, task.beforeEach ? { beforeEach: task.beforeEach } : {});
   await bench.run();
-  return suite.tasks.map((task, i) => {
+  const rates = suite.tasks.map((task, i) => {
     const result = bench.tasks[i].result;
     if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state} ${'error' in result ? String(result.error) : ''}`);
     // The median latency, not the mean: this machine is shared and noisy.
     return ((task.opsPerCall ?? 1) * 1000) / result.latency.p50;
   });
+  return suite.outside ? [...rates, ...suite.outside.measure(millis)] : rates;
 }
 
 async function runSuite(suite: Suite): Promise<{ rows: Row[]; extra: ExtraRow[] }> {
   const rounds: number[][] = [];
   for (let r = 0; r < ROUNDS; r++) rounds.push(await runRound(suite, r));
-  const index = new Map(suite.tasks.map((task, i) => [task.name, i]));
-  const rows: Row[] = suite.tasks.map((task, i) => {
+  const named = [...suite.tasks, ...(suite.outside?.tasks ?? [])];
+  const index = new Map(named.map((task, i) => [task.name, i]));
+  const rows: Row[] = named.map((task, i) => {
     const peer = task.versus === undefined ? undefined : index.get(task.versus);
     if (task.versus !== undefined && peer === undefined) throw new Error(`${task.name}: no task named ${task.versus}`);
     return {

@@ -6,7 +6,7 @@
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { macToBytes } from '../../codecs/address.js';
+import { ipv4ToUint32, macToBytes } from '../../codecs/address.js';
 import { internetChecksum, pseudoHeaderSum } from '../../codecs/checksum.js';
 import { ArpCache } from '../../src/forward/arp-cache.js';
 import { Fib, maskOf } from '../../src/forward/fib.js';
@@ -16,6 +16,7 @@ import { Router } from '../../src/forward/router.js';
 import { loadInto, syntheticTable, type SyntheticTable } from '../../src/forward/synthetic-table.js';
 import { SeededRandom } from '../../src/sim/random.js';
 import type { BenchTask, ExtraRow, Suite } from '../harness.js';
+import { CHECKED_LOOKUPS, forwardPeer } from '../peers/forward-peer.js';
 
 const BATCH = 256;
 const FRAME = 64;
@@ -112,8 +113,10 @@ function writeUint32(b: Uint8Array, at: number, v: number): void {
   b[at + 3] = v & 0xff;
 }
 
-const randomBatches = batchesOf(randomAddresses(1 << 20));
-const hotBatches = batchesOf(randomAddresses(1024));
+const randomLookups = randomAddresses(1 << 20);
+const randomBatches = batchesOf(randomLookups);
+const hotLookups = randomAddresses(1024);
+const hotBatches = batchesOf(hotLookups);
 const lookupOut = new Int32Array(BATCH);
 let next = 0;
 /**
@@ -164,7 +167,7 @@ const egress = new Int32Array(BATCH);
  * so each call must start from the pristine bytes. The copy is the task's
  * untimed setup.
  */
-function pristineBatches(flows: number): { batch: FrameBatch; restore: () => void } {
+function pristineBatches(flows: number): { batch: FrameBatch; restore: () => void; first: Uint8Array } {
   const pristine = udpFrames(flows);
   const batches: Uint8Array[] = [];
   for (let at = 0; at + BATCH * FRAME <= pristine.length; at += BATCH * FRAME) batches.push(pristine.subarray(at, at + BATCH * FRAME));
@@ -172,6 +175,7 @@ function pristineBatches(flows: number): { batch: FrameBatch; restore: () => voi
   let b = 0;
   return {
     batch: batchOver(work),
+    first: batches[0],
     restore: () => {
       work.set(batches[b]);
       b = b + 1 === batches.length ? 0 : b + 1;
@@ -184,10 +188,12 @@ function pristineBatches(flows: number): { batch: FrameBatch; restore: () => voi
  * its batch. Without NAT the same frames and destinations go out the same
  * way: the peer that tells what the NAT adds.
  */
-function flowsTask(name: string, flows: number, withNat: boolean, versus?: string): BenchTask {
+function flowsTask(name: string, flows: number, withNat: boolean, versus?: string): BenchTask & { router: Router; first: Uint8Array } {
   const router = routerWith(withNat ? new Nat({ outsideAddress: '203.0.113.50', capacity: 131072 }) : undefined);
-  const { batch, restore } = pristineBatches(flows);
+  const { batch, restore, first } = pristineBatches(flows);
   return {
+    router,
+    first,
     name,
     opsPerCall: BATCH,
     versus,
@@ -231,6 +237,9 @@ function natOutboundBatchTask(name: string, flows: number, versus: string): Benc
   };
 }
 
+// Plain forwarding: one batch's worth of flows, so every destination stays in the cache.
+const plain = flowsTask('forward lpm+ttl+csum+mac', BATCH, false);
+
 export const tasks: BenchTask[] = [
   {
     name: 'lpm random 1M',
@@ -270,8 +279,7 @@ export const tasks: BenchTask[] = [
       for (let k = 0; k < LOOKUP_BATCHES_PER_CALL; k++) fib.lookupBatch(hotBatches[k & 3], lookupOut, BATCH);
     },
   },
-  // Plain forwarding: one batch's worth of flows, so every destination stays in the cache.
-  flowsTask('forward lpm+ttl+csum+mac', BATCH, false),
+  plain,
   flowsTask('forward snat 4k flows', 4096, true, 'forward 4k flows, no NAT'),
   flowsTask('forward 4k flows, no NAT', 4096, false),
   flowsTask('forward snat 64k flows', 64000, true, 'forward 64k flows, no NAT'),
@@ -349,5 +357,29 @@ function smallRows(): ExtraRow[] {
   ];
 }
 
-const suite: Suite = { name: 'forward', tasks, extra: () => [...buildRows(table), ...smallRows()] };
+/** The same lookups and the same forwarding in C, over the plain task's tables, router and frames. */
+const outside = forwardPeer(() => {
+  const tables = fib.flatTables();
+  if (!tables) throw new Error('the 1M-prefix FIB is not flat');
+  const lan = macToBytes(interfaces[0].mac);
+  const lookups = new Int32Array(CHECKED_LOOKUPS);
+  fib.lookupBatch(randomLookups, lookups, CHECKED_LOOKUPS);
+  const forwarded = plain.first.slice();
+  plain.router.forwardBatch(batchOver(forwarded), 0, NOW, new Int32Array(BATCH));
+  return {
+    lookups,
+    forwarded,
+    firstLevel: tables.firstLevel,
+    secondLevel: tables.secondLevel,
+    randomAddresses: randomLookups,
+    hotAddresses: hotLookups,
+    macHigh: ((lan[0] << 24) | (lan[1] << 16) | (lan[2] << 8) | lan[3]) | 0,
+    macLow: (lan[4] << 8) | lan[5],
+    ownAddresses: Int32Array.from(interfaces, (i) => ipv4ToUint32(i.address) | 0),
+    adjacencies: plain.router.adjacencies,
+    frames: plain.first,
+  };
+});
+
+const suite: Suite = { name: 'forward', tasks, outside, extra: () => [...buildRows(table), ...smallRows()] };
 export default suite;

@@ -157,6 +157,18 @@ export class Fib {
     return this.flat;
   }
 
+  /**
+   * The flat lookup tables themselves, not copies, for running the same
+   * lookups elsewhere (the benchmark's peer in C), or null while the first
+   * level is still chunked. Entries are as the class comment describes; the
+   * first level's entry for address a is at (a >>> 8) + 4,096, and group g's
+   * entries start at g * 256 in the second level. Any insert or delete may
+   * replace them.
+   */
+  flatTables(): { readonly firstLevel: Int32Array; readonly secondLevel: Int32Array } | null {
+    return this.flat ? { firstLevel: this.tbl24, secondLevel: this.tbl8 } : null;
+  }
+
   /** Bytes held by the lookup tables and the records. */
   get byteLength(): number {
     return (

@@ -78,6 +78,32 @@ describe('Fib', () => {
     expect(at('192.168.1.200')).toBe(0);
   });
 
+  it('hands out its flat tables, which answer every lookup as lookup() does, and none while chunked', () => {
+    const chunked = new Fib();
+    chunked.insert('10.0.0.0/8', 1);
+    expect(chunked.flatTables()).toBeNull();
+    const fib = new Fib({ flatAt: 1 });
+    fib.insert('0.0.0.0/0', 0);
+    fib.insert('10.0.0.0/8', 1);
+    fib.insert('10.1.2.0/24', 2);
+    fib.insert('10.1.2.128/25', 3);
+    fib.insert('10.1.2.200/32', 4);
+    const tables = fib.flatTables()!;
+    expect(tables).not.toBeNull();
+    // The documented layout: first level at (a >>> 8) + 4,096, a group (bit 31) of 256 by the last byte, next hop + 1 in the low 24 bits.
+    const viaTables = (a: number): number => {
+      let e = tables.firstLevel[(a >>> 8) + 4096];
+      if (e < 0) e = tables.secondLevel[((e & 0xffffff) << 8) | (a & 0xff)];
+      return (e & 0xffffff) - 1;
+    };
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0x0a010200, max: 0x0a0102ff }), fc.integer({ min: 0, max: 0xffffffff })), (a) => {
+        expect(viaTables(a)).toBe(fib.lookup(a));
+      }),
+    );
+    expect([0x0a010201, 0x0a010281, 0x0a0102c8, 0x0a090909, 0x08080808].map(viaTables)).toEqual([2, 3, 4, 1, 0]);
+  });
+
   it('rejects prefixes with host bits set and malformed text', () => {
     const fib = new Fib();
     expect(() => fib.insert('10.0.0.1/8', 1)).toThrow(/host bits/);
