@@ -92,7 +92,13 @@ static void lookup_batch(const int32_t *t24, const int32_t *t8, const int32_t *a
 struct router {
   const int32_t *t24, *t8, *iface, *gateway, *ethernet, *own;
   int32_t mac_high, mac_low, nat_address, own_bits, n_own;
+  /* The batch in which each adjacency was resolved, as the router keeps it: all of them, in this one. */
+  int32_t *resolved_in;
+  int32_t batch;
 };
+
+/* Where each frame lies in the batch's buffer, read per frame as the router reads a FrameBatch. */
+static int32_t offsets[BATCH], lengths[BATCH];
 
 static int is_own(const struct router *r, int32_t d) {
   if (((uint32_t)r->own_bits >> (d & 31) & 1) == 0) return 0;
@@ -108,11 +114,13 @@ static int is_own(const struct router *r, int32_t d) {
  * looked up as a batch, then TTL down with the checksum updated (RFC 1624)
  * and both MACs written. Returns how many frames went out.
  */
-static int forward_batch(const struct router *r, uint8_t *b, int32_t *dest, int32_t *hops, int32_t *egress) {
+static int forward_batch(const struct router *r, uint8_t *b, int size, int32_t *dest, int32_t *hops, int32_t *egress) {
   for (int i = 0; i < BATCH; i++) {
-    const uint8_t *f = b + i * FRAME;
+    int32_t o = offsets[i], len = lengths[i];
+    const uint8_t *f = b + o;
     dest[i] = 0;
     egress[i] = -1;
+    if (o < 0 || len < 34 || o + len > size) continue;
     if ((int32_t)be32(f) != r->mac_high || be16(f + 4) != r->mac_low || be32(f + 12) >> 8 != 0x080045) continue;
     uint32_t sum = 0;
     for (int k = 14; k < 34; k += 4) {
@@ -123,7 +131,7 @@ static int forward_batch(const struct router *r, uint8_t *b, int32_t *dest, int3
     sum = (sum & 0xffff) + (sum >> 16);
     uint32_t total = be16(f + 16);
     int32_t d = (int32_t)be32(f + 30);
-    if (sum != 0xffff || total < 20 || 14 + total > FRAME || d == r->nat_address || is_own(r, d)) continue;
+    if (sum != 0xffff || total < 20 || 14 + total > (uint32_t)len || d == r->nat_address || is_own(r, d)) continue;
     egress[i] = -4;
     dest[i] = d;
   }
@@ -131,10 +139,10 @@ static int forward_batch(const struct router *r, uint8_t *b, int32_t *dest, int3
   int sent = 0;
   for (int i = 0; i < BATCH; i++) {
     if (egress[i] != -4) continue;
-    uint8_t *f = b + i * FRAME;
+    uint8_t *f = b + offsets[i];
     int32_t hop = hops[i];
     uint32_t word = be32(f + 22);
-    if (hop < 0 || word < 0x2000000 || r->gateway[hop] == 0) continue;
+    if (hop < 0 || word < 0x2000000 || r->gateway[hop] == 0 || r->resolved_in[hop] != r->batch) continue;
     uint32_t ttl_protocol = word >> 16;
     uint32_t c = (~word & 0xffff) + (~ttl_protocol & 0xffff) + ttl_protocol - 0x100;
     c = (c & 0xffff) + (c >> 16);
@@ -180,6 +188,11 @@ int main(int argc, char **argv) {
   r.iface = read_words(in, h[NADJ]);
   r.gateway = read_words(in, h[NADJ]);
   r.ethernet = read_words(in, h[NADJ] * 3);
+  r.resolved_in = calloc(h[NADJ] + 1, sizeof *r.resolved_in);
+  for (int i = 0; i < BATCH; i++) {
+    offsets[i] = i * FRAME;
+    lengths[i] = FRAME;
+  }
   uint8_t pristine[BATCH * FRAME], work[BATCH * FRAME];
   if (fread(pristine, 1, sizeof pristine, in) != sizeof pristine) {
     fprintf(stderr, "forward-peer: input ends early\n");
@@ -197,7 +210,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < BATCH; i++) lookups = fold(lookups, (uint32_t)out[i]);
   }
   memcpy(work, pristine, sizeof work);
-  forward_batch(&r, work, dest, hops, egress);
+  forward_batch(&r, work, sizeof work, dest, hops, egress);
   for (size_t i = 0; i < sizeof work; i++) frames = fold(frames, work[i]);
   if (lookups != (uint32_t)h[LOOKUP_CHECK] || frames != (uint32_t)h[FRAMES_CHECK]) {
     fprintf(stderr, "forward-peer: results differ from TypeScript's (lookups %s, frames %s)\n", lookups == (uint32_t)h[LOOKUP_CHECK] ? "same" : "differ",
@@ -230,7 +243,7 @@ int main(int argc, char **argv) {
   for (double end = now_ns() + window; now_ns() < end && n < MAX_SAMPLES; n++) {
     memcpy(work, pristine, sizeof work);
     double t0 = now_ns();
-    int sent = forward_batch(&r, work, dest, hops, egress);
+    int sent = forward_batch(&r, work, sizeof work, dest, hops, egress);
     samples[n] = now_ns() - t0;
     if (sent != BATCH) {
       fprintf(stderr, "forward-peer: %d of %d frames forwarded\n", sent, BATCH);
