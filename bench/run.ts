@@ -3,7 +3,9 @@
  * bench/suites and prints, per task, its rate in operations per second (the
  * median over rounds of each round's median call) and its ratio to the peer
  * it names (the median of the ratios within a round). `--json` prints
- * `[{ task, hz }]` instead, for tools.
+ * `[{ task, hz }]` instead, for tools, with `versus` and `ratio` added to a
+ * task measured against a peer: the ratio, taken within rounds, is the
+ * figure that the machine's changes of speed move least.
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -81,12 +83,12 @@ async function main(): Promise<void> {
     console.error(`usage: npm run bench -- SUITE [SUITE…] [--json]\nsuites: ${available.join(', ')}`);
     process.exit(2);
   }
-  const all: Array<{ task: string; hz: number } | ExtraRow> = [];
+  const all: Array<{ task: string; hz: number; versus?: string; ratio?: number } | ExtraRow> = [];
   for (const name of names) {
     const suite = ((await import(`./suites/${name}.js`)) as { default: Suite }).default;
     const { rows, extra } = await runSuite(suite);
     if (json) {
-      for (const r of rows) all.push({ task: r.task, hz: r.hz });
+      for (const r of rows) all.push(r.versus === undefined ? { task: r.task, hz: r.hz } : { task: r.task, hz: r.hz, versus: r.versus, ratio: r.ratio });
       all.push(...extra);
       continue;
     }
