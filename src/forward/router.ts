@@ -312,7 +312,16 @@ export class Router {
       if (i === count) break;
       const hop = hops[i];
       // A gateway not yet resolved in this batch: ARP is asked once for the batch, and the frame goes on inline when it knows.
-      if (hop >= 0 && adjGateway[hop] !== 0 && adjResolvedIn[hop] !== batchNumber && view.getInt32(offsets[i] + TTL) >>> 0 >= MIN_TTL_WORD && this.resolveAdjacency(hop, nowNs)) {
+      // Only when the inline loop will now take it: a hook that forwarded a frame itself has moved the
+      // router to another batch, and one that added routes may have replaced the adjacency arrays.
+      if (
+        hop >= 0 &&
+        adjGateway[hop] !== 0 &&
+        adjResolvedIn[hop] !== batchNumber &&
+        view.getInt32(offsets[i] + TTL) >>> 0 >= MIN_TTL_WORD &&
+        this.resolveAdjacency(hop, nowNs) &&
+        adjResolvedIn[hop] === batchNumber
+      ) {
         i--; // with the loop's i++, this frame again
         continue;
       }

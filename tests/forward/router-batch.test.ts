@@ -135,6 +135,8 @@ function expectSameAsAlone(specs: readonly FrameSpec[], nat: NatKind, gap: numbe
   if (nat !== 'none') expect(batch.translator!.table(1e9)).toEqual(single.translator!.table(1e9));
 }
 
+const toIsp: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
+
 describe('Router.forwardBatch', () => {
   it('gives every frame the verdict, bytes, counters and side effects that forward() gives it alone', () => {
     fc.assert(
@@ -183,6 +185,30 @@ describe('Router.forwardBatch', () => {
     const viaUnresolved: FrameSpec = { ...viaResolved, destination: 0x345e0101, sourceHost: 101 };
     expectSameAsAlone([viaResolved, viaUnresolved, viaResolved], 'small', 0, false);
     expectSameAsAlone([viaUnresolved, viaResolved, { ...viaResolved, sourceHost: 101 }], 'small', 0, false);
+  });
+
+  it('finishes a batch whose transmit hook forwards a frame of its own, which moves the router to another batch', () => {
+    const arp = new ArpCache();
+    const hooked: number[] = [];
+    const router: Router = new Router({
+      interfaces,
+      arp,
+      fib,
+      icmpRateLimit: { perSecond: 1000, burst: 1000 },
+      transmit: (_frame, out) => {
+        hooked.push(out);
+        if (hooked.length === 1) router.forward(build(toIsp), 0, 1e9);
+      },
+    });
+    router.addRoute('52.0.0.0/8', '203.0.113.1', 'wan', 'isp-1');
+    arp.learn(ipv4ToUint32('203.0.113.1'), macToBytes('02:00:00:00:01:01'), 0);
+    arp.learn(ipv4ToUint32('192.168.1.100'), macToBytes('aa:aa:aa:aa:aa:aa'), 0);
+    // The first frame's Time Exceeded goes out through the hook before the second frame meets its gateway.
+    const egress = new Int32Array(2);
+    const batch = FrameBatch.of([build({ ...toIsp, ttl: 1 }), build(toIsp)]);
+    expect(router.forwardBatch(batch, 0, 1e9, egress)).toBe(1);
+    expect([...egress]).toEqual([Egress.dropped, 1]);
+    expect([...batch.frame(1).subarray(0, 6)]).toEqual([2, 0, 0, 0, 1, 1]);
   });
 
   it('drops the frames the NAT has no port for, under its reason, and sends the others', () => {
