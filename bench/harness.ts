@@ -26,8 +26,9 @@ export interface ExtraRow {
 }
 
 /**
- * Tasks that a program outside this process times by itself, once a round,
- * between the suite's own tasks: a peer written in another language.
+ * Tasks that a program outside this process times by itself, before and
+ * after the suite's own tasks in each round: a peer written in another
+ * language.
  */
 export interface OutsidePeer {
   readonly tasks: ReadonlyArray<{ readonly name: string; readonly versus?: string }>;

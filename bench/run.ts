@@ -41,6 +41,10 @@ async function runRound(suite: Suite, round: number): Promise<number[]> {
   const millis = (suite.timeMs ?? 1000) / ROUNDS;
   const bench = new Bench({ time: millis, warmupTime: round === 0 ? 200 : 20 });
   for (const task of suite.tasks) bench.add(task.name, task.fn, task.beforeEach ? { beforeEach: task.beforeEach } : {});
+  // An outside peer runs before and after the suite's own tasks, and its
+  // rate for the round is the geometric mean of the two: a change of the
+  // machine's speed during the round then weighs on both sides alike.
+  const before = suite.outside?.measure(millis);
   await bench.run();
   const rates = suite.tasks.map((task, i) => {
     const result = bench.tasks[i].result;
@@ -48,7 +52,9 @@ async function runRound(suite: Suite, round: number): Promise<number[]> {
     // The median latency, not the mean: this machine is shared and noisy.
     return ((task.opsPerCall ?? 1) * 1000) / result.latency.p50;
   });
-  return suite.outside ? [...rates, ...suite.outside.measure(millis)] : rates;
+  if (!suite.outside || !before) return rates;
+  const after = suite.outside.measure(millis);
+  return [...rates, ...after.map((rate, k) => Math.sqrt(rate * before[k]))];
 }
 
 async function runSuite(suite: Suite): Promise<{ rows: Row[]; extra: ExtraRow[] }> {

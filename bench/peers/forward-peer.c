@@ -5,7 +5,9 @@
  * what the machine gives compiled code in the same round. The bench writes
  * one input file (see forward-peer.ts for its layout), runs this program
  * once a round, and reads one line of JSON: each task's rate in operations
- * per second, from the median of its timed calls.
+ * per second, from the median of its timed calls. It reports nothing unless
+ * its lookups (a sample of the random ones and every hot one), its verdicts
+ * and its forwarded bytes fold to the values TypeScript's did.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +24,7 @@
 
 enum { MAGIC, N24, N8, NRANDOM, NHOT, NADJ, MAC_HIGH, MAC_LOW, NAT_ADDRESS, OWN_BITS, NOWN, MILLIS, LOOKUP_CHECK, FRAMES_CHECK, HEADER_WORDS };
 
-/* Addresses whose lookups the check covers: 64 batches. */
+/* Random addresses whose lookups the check covers, besides every hot one: 64 batches. */
 #define CHECKED_LOOKUPS (64 * BATCH)
 
 /* FNV-1a over 32-bit values, as forward-peer.ts folds the TypeScript results. */
@@ -63,6 +65,15 @@ static int by_value(const void *a, const void *b) {
 
 static double samples[MAX_SAMPLES];
 
+/* Whether every entry names a group below `groups` (0: none may) or a next hop below `hops`, so that lookups stay inside the tables. */
+static int entries_in_range(const int32_t *t, int32_t n, int32_t groups, int32_t hops) {
+  for (int32_t i = 0; i < n; i++) {
+    int32_t e = t[i];
+    if (e < 0 ? (e & LOW24) >= groups : (e & LOW24) > hops) return 0;
+  }
+  return 1;
+}
+
 /* Four addresses a round, a group's second level resolved only when one is met: the TypeScript loop's shape. */
 static void lookup_batch(const int32_t *t24, const int32_t *t8, const int32_t *a, int32_t *out, int n) {
   int i = 0;
@@ -92,7 +103,12 @@ static void lookup_batch(const int32_t *t24, const int32_t *t8, const int32_t *a
 struct router {
   const int32_t *t24, *t8, *iface, *gateway, *ethernet, *own;
   int32_t mac_high, mac_low, nat_address, own_bits, n_own;
-  /* The batch in which each adjacency was resolved, as the router keeps it: all of them, in this one. */
+  /*
+   * The batch in which each adjacency was last resolved, and this batch's
+   * number, one more each call: as the router does, each adjacency is
+   * resolved at its first frame in a batch. Here that is a store, where the
+   * router asks its ARP cache.
+   */
   int32_t *resolved_in;
   int32_t batch;
 };
@@ -114,13 +130,14 @@ static int is_own(const struct router *r, int32_t d) {
  * looked up as a batch, then TTL down with the checksum updated (RFC 1624)
  * and both MACs written. Returns how many frames went out.
  */
-static int forward_batch(const struct router *r, uint8_t *b, int size, int32_t *dest, int32_t *hops, int32_t *egress) {
+static int forward_batch(struct router *r, uint8_t *b, int size, int32_t *dest, int32_t *hops, int32_t *egress) {
+  r->batch++;
   for (int i = 0; i < BATCH; i++) {
     int32_t o = offsets[i], len = lengths[i];
-    const uint8_t *f = b + o;
     dest[i] = 0;
     egress[i] = -1;
-    if (o < 0 || len < 34 || o + len > size) continue;
+    if (o < 0 || len < 34 || o > size - len) continue;
+    const uint8_t *f = b + o;
     if ((int32_t)be32(f) != r->mac_high || be16(f + 4) != r->mac_low || be32(f + 12) >> 8 != 0x080045) continue;
     uint32_t sum = 0;
     for (int k = 14; k < 34; k += 4) {
@@ -142,7 +159,8 @@ static int forward_batch(const struct router *r, uint8_t *b, int size, int32_t *
     uint8_t *f = b + offsets[i];
     int32_t hop = hops[i];
     uint32_t word = be32(f + 22);
-    if (hop < 0 || word < 0x2000000 || r->gateway[hop] == 0 || r->resolved_in[hop] != r->batch) continue;
+    if (hop < 0 || word < 0x2000000 || r->gateway[hop] == 0) continue;
+    if (r->resolved_in[hop] != r->batch) r->resolved_in[hop] = r->batch;
     uint32_t ttl_protocol = word >> 16;
     uint32_t c = (~word & 0xffff) + (~ttl_protocol & 0xffff) + ttl_protocol - 0x100;
     c = (c & 0xffff) + (c >> 16);
@@ -177,12 +195,22 @@ int main(int argc, char **argv) {
     fprintf(stderr, "forward-peer: not an input file of this version\n");
     return 1;
   }
+  /* Sizes as forward-peer.ts writes them, checked before anything is read or indexed by them. */
+  if (h[N24] < (1 << 24) + CHUNK_SIZE || h[N8] < 0 || h[N8] % 256 != 0 || h[NRANDOM] < CHECKED_LOOKUPS || h[NRANDOM] % BATCH != 0 ||
+      h[NHOT] != 4 * BATCH || h[NADJ] < 1 || h[NOWN] < 0 || h[NOWN] > 64 || h[MILLIS] < 1 || h[MILLIS] > 60000) {
+    fprintf(stderr, "forward-peer: the input's sizes are not a forwarding suite's\n");
+    return 1;
+  }
   struct router r = {
     .mac_high = h[MAC_HIGH], .mac_low = h[MAC_LOW], .nat_address = h[NAT_ADDRESS], .own_bits = h[OWN_BITS], .n_own = h[NOWN],
   };
   r.own = read_words(in, h[NOWN]);
   r.t24 = read_words(in, h[N24]);
   r.t8 = read_words(in, h[N8]);
+  if (!entries_in_range(r.t24, h[N24], h[N8] / 256, h[NADJ]) || !entries_in_range(r.t8, h[N8], 0, h[NADJ])) {
+    fprintf(stderr, "forward-peer: a table entry points outside the tables\n");
+    return 1;
+  }
   const int32_t *random = read_words(in, h[NRANDOM]);
   const int32_t *hot = read_words(in, h[NHOT]);
   r.iface = read_words(in, h[NADJ]);
@@ -205,13 +233,18 @@ int main(int argc, char **argv) {
 
   /* Rates only for the same results: the lookups and the forwarded bytes must match TypeScript's. */
   uint32_t lookups = 0x811c9dc5u, frames = 0x811c9dc5u;
-  for (int at = 0; at < CHECKED_LOOKUPS && at + BATCH <= h[NRANDOM]; at += BATCH) {
+  for (int at = 0; at < CHECKED_LOOKUPS; at += BATCH) {
     lookup_batch(r.t24, r.t8, random + at, out, BATCH);
+    for (int i = 0; i < BATCH; i++) lookups = fold(lookups, (uint32_t)out[i]);
+  }
+  for (int at = 0; at < h[NHOT]; at += BATCH) {
+    lookup_batch(r.t24, r.t8, hot + at, out, BATCH);
     for (int i = 0; i < BATCH; i++) lookups = fold(lookups, (uint32_t)out[i]);
   }
   memcpy(work, pristine, sizeof work);
   forward_batch(&r, work, sizeof work, dest, hops, egress);
   for (size_t i = 0; i < sizeof work; i++) frames = fold(frames, work[i]);
+  for (int i = 0; i < BATCH; i++) frames = fold(frames, (uint32_t)egress[i]);
   if (lookups != (uint32_t)h[LOOKUP_CHECK] || frames != (uint32_t)h[FRAMES_CHECK]) {
     fprintf(stderr, "forward-peer: results differ from TypeScript's (lookups %s, frames %s)\n", lookups == (uint32_t)h[LOOKUP_CHECK] ? "same" : "differ",
             frames == (uint32_t)h[FRAMES_CHECK] ? "same" : "differ");

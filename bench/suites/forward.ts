@@ -362,13 +362,16 @@ const outside = forwardPeer(() => {
   const tables = fib.flatTables();
   if (!tables) throw new Error('the 1M-prefix FIB is not flat');
   const lan = macToBytes(interfaces[0].mac);
-  const lookups = new Int32Array(CHECKED_LOOKUPS);
-  fib.lookupBatch(randomLookups, lookups, CHECKED_LOOKUPS);
+  const hops = new Int32Array(CHECKED_LOOKUPS + hotLookups.length);
+  fib.lookupBatch(randomLookups, hops, CHECKED_LOOKUPS);
+  fib.lookupBatch(hotLookups, hops.subarray(CHECKED_LOOKUPS), hotLookups.length);
   const forwarded = plain.first.slice();
-  plain.router.forwardBatch(batchOver(forwarded), 0, NOW, new Int32Array(BATCH));
+  const verdicts = new Int32Array(BATCH);
+  plain.router.forwardBatch(batchOver(forwarded), 0, NOW, verdicts);
   return {
-    lookups,
+    hops,
     forwarded,
+    verdicts,
     firstLevel: tables.firstLevel,
     secondLevel: tables.secondLevel,
     randomAddresses: randomLookups,
