@@ -231,7 +231,7 @@ int main(int argc, char **argv) {
   int32_t out[BATCH], dest[BATCH], hops[BATCH], egress[BATCH];
   int32_t sink = 0;
 
-  /* Rates only for the same results: the lookups and the forwarded bytes must match TypeScript's. */
+  /* Rates only for the same results: the lookups, the forwarded bytes and the verdicts must match TypeScript's. */
   uint32_t lookups = 0x811c9dc5u, frames = 0x811c9dc5u;
   for (int at = 0; at < CHECKED_LOOKUPS; at += BATCH) {
     lookup_batch(r.t24, r.t8, random + at, out, BATCH);

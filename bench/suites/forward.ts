@@ -6,8 +6,9 @@
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ipv4ToUint32, macToBytes } from '../../codecs/address.js';
+import { ipv4ToUint32, macToBytes, readUint32 } from '../../codecs/address.js';
 import { internetChecksum, pseudoHeaderSum } from '../../codecs/checksum.js';
+import { writeUint32 } from '../../codecs/transport.js';
 import { ArpCache } from '../../src/forward/arp-cache.js';
 import { Fib, maskOf } from '../../src/forward/fib.js';
 import { FrameBatch } from '../../src/forward/frame-batch.js';
@@ -104,13 +105,6 @@ function udpFrames(flows: number): Uint8Array {
 function batchOver(buf: Uint8Array): FrameBatch {
   const offsets = Int32Array.from({ length: BATCH }, (_, i) => i * FRAME);
   return new FrameBatch(buf, offsets, new Int32Array(BATCH).fill(FRAME));
-}
-
-function writeUint32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v >>> 24;
-  b[at + 1] = (v >>> 16) & 0xff;
-  b[at + 2] = (v >>> 8) & 0xff;
-  b[at + 3] = v & 0xff;
 }
 
 const randomLookups = randomAddresses(1 << 20);
@@ -376,7 +370,7 @@ const outside = forwardPeer(() => {
     secondLevel: tables.secondLevel,
     randomAddresses: randomLookups,
     hotAddresses: hotLookups,
-    macHigh: ((lan[0] << 24) | (lan[1] << 16) | (lan[2] << 8) | lan[3]) | 0,
+    macHigh: readUint32(lan, 0) | 0,
     macLow: (lan[4] << 8) | lan[5],
     ownAddresses: Int32Array.from(interfaces, (i) => ipv4ToUint32(i.address) | 0),
     adjacencies: plain.router.adjacencies,

@@ -135,6 +135,7 @@ function expectSameAsAlone(specs: readonly FrameSpec[], nat: NatKind, gap: numbe
   if (nat !== 'none') expect(batch.translator!.table(1e9)).toEqual(single.translator!.table(1e9));
 }
 
+/** A UDP frame from the laptop to 52.1.2.3, whose route goes by the resolved gateway. */
 const toIsp: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
 
 describe('Router.forwardBatch', () => {
@@ -181,10 +182,9 @@ describe('Router.forwardBatch', () => {
 
   it('translates frames in batch order around one that the general path translates', () => {
     // Two inside hosts on one port: the first frame NAT sees keeps the port. The second frame's gateway is not resolved, so it takes the general path.
-    const viaResolved: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
-    const viaUnresolved: FrameSpec = { ...viaResolved, destination: 0x345e0101, sourceHost: 101 };
-    expectSameAsAlone([viaResolved, viaUnresolved, viaResolved], 'small', 0, false);
-    expectSameAsAlone([viaUnresolved, viaResolved, { ...viaResolved, sourceHost: 101 }], 'small', 0, false);
+    const viaUnresolved: FrameSpec = { ...toIsp, destination: 0x345e0101, sourceHost: 101 };
+    expectSameAsAlone([toIsp, viaUnresolved, toIsp], 'small', 0, false);
+    expectSameAsAlone([viaUnresolved, toIsp, { ...toIsp, sourceHost: 101 }], 'small', 0, false);
   });
 
   it('finishes a batch whose transmit hook forwards a frame of its own, which moves the router to another batch', () => {
@@ -212,7 +212,7 @@ describe('Router.forwardBatch', () => {
   });
 
   it('drops the frames the NAT has no port for, under its reason, and sends the others', () => {
-    const flow = (sourcePort: number, sourceHost: 100 | 101 = 100): FrameSpec => ({ destination: 0x34010203, ttl: 64, sourcePort, protocol: 17, sourceHost, flaw: 0 });
+    const flow = (sourcePort: number, sourceHost: 100 | 101 = 100): FrameSpec => ({ ...toIsp, sourcePort, sourceHost });
     // Two outside ports: the third and fourth flows find none, the fifth frame belongs to the first flow.
     const specs = [flow(5000), flow(7000), flow(7001), flow(5000, 101), flow(5000)];
     expectSameAsAlone(specs, 'tight', 0, false);
@@ -226,8 +226,7 @@ describe('Router.forwardBatch', () => {
 
   it('translates frames that overlap in the buffer into packets with valid checksums', () => {
     const { router } = setup('small');
-    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
-    const frame = build(spec);
+    const frame = build(toIsp);
     const batch = new FrameBatch(frame, Int32Array.of(0, 0), Int32Array.of(64, 64));
     const egress = new Int32Array(2);
     router.forwardBatch(batch, 0, 1e9, egress);
@@ -236,8 +235,7 @@ describe('Router.forwardBatch', () => {
 
   it('refuses a batch whose count does not fit its arrays, before touching a frame', () => {
     const { router } = setup('none');
-    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
-    const batch = FrameBatch.of([build(spec), build(spec), build(spec)]);
+    const batch = FrameBatch.of([build(toIsp), build(toIsp), build(toIsp)]);
     expect(() => router.forwardBatch(batch, 0, 1e9, new Int32Array(1))).toThrow(RangeError);
     batch.count = 2.5;
     expect(() => router.forwardBatch(batch, 0, 1e9, new Int32Array(3))).toThrow(RangeError);
@@ -246,8 +244,7 @@ describe('Router.forwardBatch', () => {
 
   it('drops a frame that the batch places outside its buffer, and forwards the rest', () => {
     const { router } = setup('none');
-    const spec: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
-    const batch = FrameBatch.of([build(spec), build(spec)]);
+    const batch = FrameBatch.of([build(toIsp), build(toIsp)]);
     batch.offsets[0] = 100;
     const egress = new Int32Array(2);
     expect(router.forwardBatch(batch, 0, 1e9, egress)).toBe(1);
