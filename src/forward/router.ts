@@ -297,7 +297,8 @@ export class Router {
         const hop = hops[i];
         // TTL, protocol and header checksum: one word.
         const word = view.getInt32(o + TTL);
-        if (hop < 0 || word >>> 0 < MIN_TTL_WORD || adjGateway[hop] === 0 || adjResolvedIn[hop] !== batchNumber) break;
+        // Only a gateway's adjacency is ever resolved, so a connected one stops here too.
+        if (hop < 0 || word >>> 0 < MIN_TTL_WORD || adjResolvedIn[hop] !== batchNumber) break;
         view.setInt32(o + TTL, decrementTtl(word));
         const out = adjIface[hop];
         egress[i] = out;
