@@ -45,6 +45,20 @@ export function updateChecksum16(checksum: number, oldWord: number, newWord: num
   return ~sum & 0xffff;
 }
 
+/**
+ * An IPv4 header's word of TTL, protocol and header checksum after the TTL
+ * goes down by one, the checksum updated by RFC 1624 eqn. 3. A router does
+ * this to every frame it forwards, so the word is read and written whole.
+ * The TTL must be at least 1.
+ */
+export function ttlDecremented(word: number): number {
+  const ttlProtocol = word >>> 16;
+  let c = (~word & 0xffff) + (~ttlProtocol & 0xffff) + ttlProtocol - 0x100;
+  c = (c & 0xffff) + (c >>> 16);
+  c = ~((c & 0xffff) + (c >>> 16)) & 0xffff;
+  return ((ttlProtocol - 0x100) << 16) | c;
+}
+
 /** RFC 1624 for a 32-bit field (an IPv4 address): two 16-bit updates in one. */
 export function updateChecksum32(checksum: number, oldValue: number, newValue: number): number {
   let sum =

@@ -18,6 +18,7 @@ import { loadInto, syntheticTable, type SyntheticTable } from '../../src/forward
 import { SeededRandom } from '../../src/sim/random.js';
 import type { BenchTask, ExtraRow, Suite } from '../harness.js';
 import { CHECKED_LOOKUPS, forwardPeer } from '../peers/forward-peer.js';
+import { ForwardPort } from '../peers/forward-port.js';
 
 const BATCH = 256;
 const FRAME = 64;
@@ -78,6 +79,12 @@ function remoteAddress(): number {
 function udpFrames(flows: number): Uint8Array {
   const buf = new Uint8Array(flows * FRAME);
   const lanMac = macToBytes(interfaces[0].mac);
+/** What the peers need of the plain router's ingress interface and addresses. */
+const lanIdentity = {
+  macHigh: readUint32(lanMac, 0) | 0,
+  macLow: (lanMac[4] << 8) | lanMac[5],
+  ownAddresses: Int32Array.from(interfaces, (i) => ipv4ToUint32(i.address) | 0),
+};
   for (let f = 0; f < flows; f++) {
     const o = f * FRAME;
     buf.set(lanMac, o);
@@ -234,6 +241,49 @@ function natOutboundBatchTask(name: string, flows: number, versus: string): Benc
 // Plain forwarding: one batch's worth of flows, so every destination stays in the cache.
 const plain = flowsTask('forward lpm+ttl+csum+mac', BATCH, false);
 
+const lanMac = macToBytes(interfaces[0].mac);
+/** What the peers need of the plain router's ingress interface and addresses. */
+const lanIdentity = {
+  macHigh: readUint32(lanMac, 0) | 0,
+  macLow: (lanMac[4] << 8) | lanMac[5],
+  ownAddresses: Int32Array.from(interfaces, (i) => ipv4ToUint32(i.address) | 0),
+};
+/** What the plain router makes of its frames, once, for the peers to match before they are timed. */
+const plainReference = (() => {
+  const forwarded = plain.first.slice();
+  const verdicts = new Int32Array(BATCH);
+  plain.router.forwardBatch(batchOver(forwarded), 0, NOW, verdicts);
+  return { forwarded, verdicts };
+})();
+
+/** The C peer's loop in TypeScript, on the plain task's frames, FIB and adjacencies. */
+function portTask(): BenchTask {
+  const port = new ForwardPort({
+    fib,
+    adjacencies: plain.router.adjacencies,
+    ...lanIdentity,
+    natAddress: 0,
+  });
+  const work = new Uint8Array(plain.first.length);
+  const batch = batchOver(work);
+  work.set(plain.first);
+  port.forward(batch, egress);
+  if (!sameBytes(work, plainReference.forwarded) || !sameBytes(egress, plainReference.verdicts)) throw new Error('the TypeScript port of the C loop differs from the router');
+  return {
+    name: 'forward lpm+ttl+csum+mac (TypeScript port of the C loop)',
+    opsPerCall: BATCH,
+    versus: 'forward lpm+ttl+csum+mac',
+    beforeEach: () => work.set(plain.first),
+    fn: () => {
+      if (port.forward(batch, egress) !== BATCH) throw new Error('the TypeScript port of the C loop dropped frames');
+    },
+  };
+}
+
+function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+}
+
 export const tasks: BenchTask[] = [
   {
     name: 'lpm random 1M',
@@ -274,6 +324,7 @@ export const tasks: BenchTask[] = [
     },
   },
   plain,
+  portTask(),
   flowsTask('forward snat 4k flows', 4096, true, 'forward 4k flows, no NAT'),
   flowsTask('forward 4k flows, no NAT', 4096, false),
   flowsTask('forward snat 64k flows', 64000, true, 'forward 64k flows, no NAT'),
@@ -355,24 +406,17 @@ function smallRows(): ExtraRow[] {
 const outside = forwardPeer(() => {
   const tables = fib.flatTables();
   if (!tables) throw new Error('the 1M-prefix FIB is not flat');
-  const lan = macToBytes(interfaces[0].mac);
   const hops = new Int32Array(CHECKED_LOOKUPS + hotLookups.length);
   fib.lookupBatch(randomLookups, hops, CHECKED_LOOKUPS);
   fib.lookupBatch(hotLookups, hops.subarray(CHECKED_LOOKUPS), hotLookups.length);
-  const forwarded = plain.first.slice();
-  const verdicts = new Int32Array(BATCH);
-  plain.router.forwardBatch(batchOver(forwarded), 0, NOW, verdicts);
   return {
     hops,
-    forwarded,
-    verdicts,
+    ...plainReference,
     firstLevel: tables.firstLevel,
     secondLevel: tables.secondLevel,
     randomAddresses: randomLookups,
     hotAddresses: hotLookups,
-    macHigh: readUint32(lan, 0) | 0,
-    macLow: (lan[4] << 8) | lan[5],
-    ownAddresses: Int32Array.from(interfaces, (i) => ipv4ToUint32(i.address) | 0),
+    ...lanIdentity,
     adjacencies: plain.router.adjacencies,
     frames: plain.first,
   };

@@ -32,6 +32,7 @@
  * 'icmp-rate-limited'.
  */
 import { ipv4ToUint32, uint32ToIpv4, writeMac } from '../../codecs/address.js';
+import { ttlDecremented } from '../../codecs/checksum.js';
 import { ETHERNET_HEADER_LENGTH, EtherType } from '../../codecs/ethernet.js';
 import { DestinationUnreachableCode, IcmpOffsets, IcmpType, TimeExceededCode } from '../../codecs/icmp.js';
 import { IPV4_MIN_HEADER_LENGTH, IpProtocol, Ipv4Offsets } from '../../codecs/ipv4.js';
@@ -299,7 +300,7 @@ export class Router {
         const word = view.getInt32(o + TTL);
         // Only a gateway's adjacency is ever resolved, so a connected one stops here too.
         if (hop < 0 || word >>> 0 < MIN_TTL_WORD || adjResolvedIn[hop] !== batchNumber) break;
-        view.setInt32(o + TTL, decrementTtl(word));
+        view.setInt32(o + TTL, ttlDecremented(word));
         const out = adjIface[hop];
         egress[i] = out;
         // Waiting for source NAT: the only frames of a run whose egress is the NAT's interface.
@@ -513,7 +514,7 @@ export class Router {
       this.sendIcmpError(b, ip, headerLength, totalLength, IcmpType.timeExceeded, TimeExceededCode.ttl, nowNs);
       return this.drop(DropSlot.ttlExpired);
     }
-    const word = decrementTtl(readUint32(b, o + TTL) | 0);
+    const word = ttlDecremented(readUint32(b, o + TTL) | 0);
     b[o + TTL] = word >>> 24;
     b[o + CHECKSUM] = (word >>> 8) & 0xff;
     b[o + CHECKSUM + 1] = word & 0xff;
@@ -642,19 +643,6 @@ function writeMacs(view: DataView, o: number, adjEthernet: Int32Array, hop: numb
   view.setInt32(o, adjEthernet[e]);
   view.setInt32(o + 4, adjEthernet[e + 1]);
   view.setInt32(o + 8, adjEthernet[e + 2]);
-}
-
-/**
- * The word of TTL, protocol and header checksum after the TTL goes down by
- * one, the checksum updated by RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m').
- * The TTL must be at least 1.
- */
-function decrementTtl(word: number): number {
-  const ttlProtocol = word >>> 16;
-  let c = (~word & 0xffff) + (~ttlProtocol & 0xffff) + ttlProtocol - 0x100;
-  c = (c & 0xffff) + (c >>> 16);
-  c = ~((c & 0xffff) + (c >>> 16)) & 0xffff;
-  return ((ttlProtocol - 0x100) << 16) | c;
 }
 
 function readUint32(f: Uint8Array, at: number): number {

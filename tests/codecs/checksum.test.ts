@@ -7,6 +7,7 @@ import {
   onesComplementSum,
   pseudoHeaderSum,
   pseudoHeaderSumOf,
+  ttlDecremented,
   updateChecksum16,
   updateChecksum32,
 } from '../../codecs/checksum.js';
@@ -80,6 +81,18 @@ function sameChecksum(incremental: number, full: number, data: Uint8Array): void
   }
 }
 
+/** Makes random bytes a 20-byte IPv4 header with this TTL and a valid checksum, which it returns. */
+function checksummedWithTtl(header: Uint8Array, ttl: number): number {
+  header[0] = 0x45;
+  header[8] = ttl;
+  header[10] = 0;
+  header[11] = 0;
+  const checksum = internetChecksum(header);
+  header[10] = checksum >>> 8;
+  header[11] = checksum & 0xff;
+  return checksum;
+}
+
 describe('incremental update equals a full recompute', () => {
   const buffers = fc.integer({ min: 1, max: 64 }).chain((words) => fc.uint8Array({ minLength: words * 2, maxLength: words * 2 }));
 
@@ -116,13 +129,7 @@ describe('incremental update equals a full recompute', () => {
   it('keeps a header that carries its checksum valid through repeated TTL decrements', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.integer({ min: 1, max: 255 }), (header, ttl) => {
-        header[0] = 0x45;
-        header[8] = ttl;
-        header[10] = 0;
-        header[11] = 0;
-        let checksum = internetChecksum(header);
-        header[10] = checksum >>> 8;
-        header[11] = checksum & 0xff;
+        let checksum = checksummedWithTtl(header, ttl);
         while (header[8] > 0) {
           const oldWord = (header[8] << 8) | header[9];
           header[8]--;
@@ -133,6 +140,24 @@ describe('incremental update equals a full recompute', () => {
         }
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('ttlDecremented: the word of TTL, protocol and checksum equals the header recomputed in full', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.integer({ min: 1, max: 255 }), (header, ttl) => {
+        checksummedWithTtl(header, ttl);
+        const word = ((header[8] << 24) | (header[9] << 16) | (header[10] << 8) | header[11]) | 0;
+        const after = ttlDecremented(word);
+        header[8]--;
+        header[10] = 0;
+        header[11] = 0;
+        const recomputed = internetChecksum(header);
+        expect(after >>> 24).toBe(ttl - 1);
+        expect((after >>> 16) & 0xff).toBe(header[9]);
+        sameChecksum(after & 0xffff, recomputed, header);
+      }),
+      { numRuns: 3000 },
     );
   });
 });
