@@ -159,8 +159,12 @@ static int forward_batch(struct router *r, uint8_t *b, int size, int32_t *dest, 
     uint8_t *f = b + offsets[i];
     int32_t hop = hops[i];
     uint32_t word = be32(f + 22);
-    if (hop < 0 || word < 0x2000000 || r->gateway[hop] == 0) continue;
-    if (r->resolved_in[hop] != r->batch) r->resolved_in[hop] = r->batch;
+    if (hop < 0 || word < 0x2000000) continue;
+    /* As the router: the gateway is read only while the adjacency is not resolved in this batch, which a connected one never is. */
+    if (r->resolved_in[hop] != r->batch) {
+      if (r->gateway[hop] == 0) continue;
+      r->resolved_in[hop] = r->batch;
+    }
     uint32_t ttl_protocol = word >> 16;
     uint32_t c = (~word & 0xffff) + (~ttl_protocol & 0xffff) + ttl_protocol - 0x100;
     c = (c & 0xffff) + (c >> 16);

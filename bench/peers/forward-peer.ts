@@ -59,8 +59,9 @@ const PEER_TASKS = [
 
 /**
  * The peer, or undefined (with a line on stderr) when it cannot be built.
- * `input` is called at the first round; it forwards the check batch through
- * the plain router, which resolves the gateways whose MACs the peer writes.
+ * `input` is called at the first round, after the plain router has
+ * forwarded the check batch and so resolved the gateways whose MACs the
+ * peer writes.
  */
 export function forwardPeer(input: () => ForwardPeerInput): OutsidePeer | undefined {
   const program = build();

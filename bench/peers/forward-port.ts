@@ -80,8 +80,11 @@ export class ForwardPort {
       const o = offsets[i];
       const hop = hops[i];
       const word = view.getInt32(o + 22);
-      if (hop < 0 || word >>> 0 < 0x2000000 || gateway[hop] === 0) continue;
-      if (resolvedIn[hop] !== current) resolvedIn[hop] = current;
+      if (hop < 0 || word >>> 0 < 0x2000000) continue;
+      if (resolvedIn[hop] !== current) {
+        if (gateway[hop] === 0) continue;
+        resolvedIn[hop] = current;
+      }
       view.setInt32(o + 22, ttlDecremented(word));
       egress[i] = iface[hop];
       view.setInt32(o, ethernet[hop * 3]);

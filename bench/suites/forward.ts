@@ -79,12 +79,6 @@ function remoteAddress(): number {
 function udpFrames(flows: number): Uint8Array {
   const buf = new Uint8Array(flows * FRAME);
   const lanMac = macToBytes(interfaces[0].mac);
-/** What the peers need of the plain router's ingress interface and addresses. */
-const lanIdentity = {
-  macHigh: readUint32(lanMac, 0) | 0,
-  macLow: (lanMac[4] << 8) | lanMac[5],
-  ownAddresses: Int32Array.from(interfaces, (i) => ipv4ToUint32(i.address) | 0),
-};
   for (let f = 0; f < flows; f++) {
     const o = f * FRAME;
     buf.set(lanMac, o);

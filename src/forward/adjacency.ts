@@ -14,10 +14,14 @@ export class AdjacencyTable {
    * router's batch path rewrites both addresses with three stores.
    */
   ethernet = new Int32Array(16 * 3);
-  /** The batch in which `ethernet` was last resolved; stale when it differs from the router's. */
-  resolvedIn = new Int32Array(16).fill(-1);
+  /**
+   * The batch in which `ethernet` was last resolved; stale when it differs
+   * from the router's. Batch numbers are doubles, so that one never comes
+   * round again (Router.batch).
+   */
+  resolvedIn = new Float64Array(16).fill(-1);
   /** The batch in which ARP last did not know the gateway: it is not asked again in that batch. */
-  missedIn = new Int32Array(16).fill(-1);
+  missedIn = new Float64Array(16).fill(-1);
   readonly names: string[] = [];
   private count = 0;
 
@@ -64,9 +68,9 @@ export class AdjacencyTable {
     iface.set(this.iface);
     const ethernet = new Int32Array(n * 3);
     ethernet.set(this.ethernet);
-    const resolvedIn = new Int32Array(n).fill(-1);
+    const resolvedIn = new Float64Array(n).fill(-1);
     resolvedIn.set(this.resolvedIn);
-    const missedIn = new Int32Array(n).fill(-1);
+    const missedIn = new Float64Array(n).fill(-1);
     missedIn.set(this.missedIn);
     this.gateway = gateway;
     this.iface = iface;

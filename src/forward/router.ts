@@ -128,12 +128,14 @@ export class Router {
   private readonly deliverLocal: RouterOptions['deliverLocal'];
   private readonly transmit: RouterOptions['transmit'];
 
-  private destinations = new Int32Array(256);
-  private hops = new Int32Array(256);
-  /** Per frame of a run waiting for NAT: its IPv4 offset when it leaves by the NAT's interface, else -1. */
-  private natIp = new Int32Array(256);
-  /** What Nat.outboundBatch() said of each waiting frame. */
-  private natResults = new Int32Array(256);
+  /** forwardBatch()'s per-frame arrays; a batch forwarded from a hook while another is under way gets its own. */
+  private scratch: BatchScratch | undefined = newScratch(256);
+  /**
+   * The number of the batch under way, from 1; a single frame counts as a
+   * batch of one. A double, as adjacencies keep it: it would take 2^53
+   * batches to repeat one, where an int32 repeats after 2^32, about 72
+   * minutes at a million single frames a second.
+   */
   private batch = 0;
   private ipId = 0;
   private forwarded = 0;
@@ -225,18 +227,13 @@ export class Router {
     if (!Number.isInteger(count) || count < 0 || count > batch.offsets.length || count > batch.lengths.length || count > egress.length) {
       throw new RangeError(`forwardBatch: ${count} frames, but ${batch.offsets.length} offsets, ${batch.lengths.length} lengths and ${egress.length} verdict slots`);
     }
-    if (count > this.destinations.length) {
-      this.destinations = new Int32Array(count);
-      this.hops = new Int32Array(count);
-      this.natIp = new Int32Array(count);
-      this.natResults = new Int32Array(count);
-    }
+    if (ingress === this.natIface) return this.forwardEach(batch, ingress, nowNs, egress);
+    const scratch = this.takeScratch(count);
     const { bytes, view, offsets, lengths } = batch;
     const size = bytes.length;
-    if (ingress === this.natIface) return this.forwardEach(batch, ingress, nowNs, egress);
-    const destinations = this.destinations;
-    const hops = this.hops;
-    const batchNumber = (this.batch = (this.batch + 1) | 0);
+    const destinations = scratch.destinations;
+    const hops = scratch.hops;
+    const batchNumber = ++this.batch;
     const natAddress = this.natAddress | 0;
     const macHigh = this.ifaceMacHigh[ingress];
     const macLow = this.ifaceMacLow[ingress];
@@ -328,14 +325,15 @@ export class Router {
         continue;
       }
       // The general path may translate too, so the NAT first takes every frame before this one.
-      if (waiting > 0) sent += this.translateWaiting(batch, natFrom, i, nowNs, egress);
+      if (waiting > 0) sent += this.translateWaiting(batch, scratch, natFrom, i, nowNs, egress);
       natFrom = i + 1;
       waiting = 0;
       const out = this.route(bytes, offsets[i], lengths[i], hop, nowNs);
       egress[i] = out;
       if (out >= 0) sent++;
     }
-    if (waiting > 0) sent += this.translateWaiting(batch, natFrom, count, nowNs, egress);
+    if (waiting > 0) sent += this.translateWaiting(batch, scratch, natFrom, count, nowNs, egress);
+    this.scratch = scratch;
     this.forwarded += sent;
     return sent;
   }
@@ -365,7 +363,7 @@ export class Router {
 
   /** One frame at bytes[o, o + len), through both passes: its egress or verdict. */
   private forwardOne(b: Uint8Array, o: number, len: number, ingress: number, nowNs: number): number {
-    this.batch = (this.batch + 1) | 0;
+    this.batch++;
     const verdict = this.admit(b, o, len, ingress, nowNs);
     if (verdict !== PENDING) return verdict;
     const out = this.route(b, o, len, this.fib.lookup(readUint32(b, o + DESTINATION)), nowNs);
@@ -378,16 +376,16 @@ export class Router {
    * egress is the NAT's interface, their TTL already down. The translated
    * ones get their MACs, the others are dropped. Returns how many go on.
    */
-  private translateWaiting(batch: FrameBatch, from: number, to: number, nowNs: number, egress: Int32Array): number {
-    const natIp = this.natIp;
-    const results = this.natResults;
+  private translateWaiting(batch: FrameBatch, scratch: BatchScratch, from: number, to: number, nowNs: number, egress: Int32Array): number {
+    const natIp = scratch.natIp;
+    const results = scratch.natResults;
     const natIface = this.natIface;
     for (let i = from; i < to; i++) natIp[i] = egress[i] === natIface ? batch.offsets[i] + IP : -1;
     this.nat!.outboundBatch(batch, natIp, from, to, nowNs, results);
     // The NAT's last translation is now one of these, not that of the frame describeLast() narrates.
     this.lastNat = false;
     const { view, offsets } = batch;
-    const hops = this.hops;
+    const hops = scratch.hops;
     const adjEthernet = this.adjacencies.ethernet;
     let sent = 0;
     // As in forwardBatch(), the loop that writes MACs calls nothing.
@@ -615,6 +613,13 @@ export class Router {
     return Egress.dropped;
   }
 
+  /** The batch's arrays, which are the router's own again when it ends: a batch forwarded meanwhile (from a hook) makes its own. */
+  private takeScratch(count: number): BatchScratch {
+    const scratch = this.scratch;
+    this.scratch = undefined;
+    return scratch !== undefined && count <= scratch.hops.length ? scratch : newScratch(count);
+  }
+
   /** Whether the router takes a destination (as int32) for itself: one of its addresses, or the limited broadcast. */
   private isOwnAddress(destination: number): boolean {
     if (((this.ownAddressBits >>> (destination & 31)) & 1) === 0) return false;
@@ -623,6 +628,19 @@ export class Router {
     for (let k = 0; k < own.length; k++) if (own[k] === destination) return true;
     return false;
   }
+}
+
+interface BatchScratch {
+  readonly destinations: Int32Array;
+  readonly hops: Int32Array;
+  /** Per frame of a run waiting for NAT: its IPv4 offset when it leaves by the NAT's interface, else -1. */
+  readonly natIp: Int32Array;
+  /** What Nat.outboundBatch() said of each waiting frame. */
+  readonly natResults: Int32Array;
+}
+
+function newScratch(frames: number): BatchScratch {
+  return { destinations: new Int32Array(frames), hops: new Int32Array(frames), natIp: new Int32Array(frames), natResults: new Int32Array(frames) };
 }
 
 function isEchoRequest(b: Uint8Array, ip: number, headerLength: number, totalLength: number): boolean {

@@ -137,6 +137,8 @@ function expectSameAsAlone(specs: readonly FrameSpec[], nat: NatKind, gap: numbe
 
 /** A UDP frame from the laptop to 52.1.2.3, whose route goes by the resolved gateway. */
 const toIsp: FrameSpec = { destination: 0x34010203, ttl: 64, sourcePort: 5000, protocol: 17, sourceHost: 100, flaw: 0 };
+/** To 52.94/16, which goes via the other gateway. */
+const toOtherIsp: FrameSpec = { ...toIsp, destination: 0x345e0101 };
 
 describe('Router.forwardBatch', () => {
   it('gives every frame the verdict, bytes, counters and side effects that forward() gives it alone', () => {
@@ -209,6 +211,57 @@ describe('Router.forwardBatch', () => {
     expect(router.forwardBatch(batch, 0, 1e9, egress)).toBe(1);
     expect([...egress]).toEqual([Egress.dropped, 1]);
     expect([...batch.frame(1).subarray(0, 6)]).toEqual([2, 0, 0, 0, 1, 1]);
+  });
+
+  it('finishes a batch whose transmit hook forwards a batch of its own', () => {
+    const arp = new ArpCache();
+    let nested = 0;
+    const router: Router = new Router({
+      interfaces,
+      arp,
+      fib,
+      icmpRateLimit: { perSecond: 1000, burst: 1000 },
+      transmit: () => {
+        // Frames to the other gateway: their hops, if they landed in the outer batch's arrays, would send its frames there.
+        if (nested++ === 0) router.forwardBatch(FrameBatch.of([build(toOtherIsp), build(toOtherIsp)]), 0, 1e9, new Int32Array(2));
+      },
+    });
+    router.addRoute('52.0.0.0/8', '203.0.113.1', 'wan', 'isp-1');
+    router.addRoute('52.94.0.0/16', '203.0.113.2', 'wan', 'isp-2');
+    arp.learn(ipv4ToUint32('203.0.113.1'), macToBytes('02:00:00:00:01:01'), 0);
+    arp.learn(ipv4ToUint32('203.0.113.2'), macToBytes('02:00:00:00:01:02'), 0);
+    arp.learn(ipv4ToUint32('192.168.1.100'), macToBytes('aa:aa:aa:aa:aa:aa'), 0);
+    // The first frame's Time Exceeded goes out through the hook before the others are rewritten.
+    const egress = new Int32Array(3);
+    const batch = FrameBatch.of([build({ ...toIsp, ttl: 1 }), build(toIsp), build(toIsp)]);
+    expect(router.forwardBatch(batch, 0, 1e9, egress)).toBe(2);
+    expect(nested).toBe(1);
+    expect([...egress]).toEqual([Egress.dropped, 1, 1]);
+    expect([...batch.frame(1).subarray(0, 6)]).toEqual([2, 0, 0, 0, 1, 1]);
+    expect([...batch.frame(2).subarray(0, 6)]).toEqual([2, 0, 0, 0, 1, 1]);
+  });
+
+  it('never takes a gateway for resolved on the strength of a batch number from long ago', () => {
+    const arp = new ArpCache();
+    const router = new Router({ interfaces, arp, fib });
+    router.addRoute('52.0.0.0/8', '203.0.113.1', 'wan', 'isp-1');
+    const gateway = ipv4ToUint32('203.0.113.1');
+    arp.learn(gateway, macToBytes('02:00:00:00:01:01'), 0);
+    arp.learn(ipv4ToUint32('203.0.113.7'), macToBytes('aa:aa:aa:aa:aa:aa'), 0);
+    const counter = router as unknown as { batch: number };
+    const egress = new Int32Array(2);
+    counter.batch = 0;
+    router.forwardBatch(FrameBatch.of([build(toIsp)]), 0, 1e9, egress); // batch 1 resolves the gateway
+    arp.learn(gateway, macToBytes('02:00:00:00:01:99'), 0);
+    const toConnected = build({ ...toIsp, destination: ipv4ToUint32('203.0.113.7') });
+    // 2^32 batches later a 32-bit count would be at 1 again; one before that, at -1, the mark of an adjacency never resolved.
+    for (const before of [2 ** 32, 2 ** 32 - 2]) {
+      counter.batch = before;
+      const batch = FrameBatch.of([build(toIsp), toConnected]);
+      expect(router.forwardBatch(batch, 0, 1e9, egress)).toBe(2);
+      expect([...batch.frame(0).subarray(0, 6)]).toEqual([2, 0, 0, 0, 1, 0x99]);
+      expect([...batch.frame(1).subarray(0, 6)]).toEqual([0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa]);
+    }
   });
 
   it('drops the frames the NAT has no port for, under its reason, and sends the others', () => {
