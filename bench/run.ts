@@ -40,14 +40,21 @@ function median(values: readonly number[]): number {
 async function runRound(suite: Suite, round: number): Promise<number[]> {
   const millis = (suite.timeMs ?? 1000) / ROUNDS;
   const bench = new Bench({ time: millis, warmupTime: round === 0 ? 200 : 20 });
-  for (const task of suite.tasks) bench.add(task.name, task.fn, task.beforeEach ? { beforeEach: task.beforeEach } : {});
+  // Odd rounds run the tasks in reverse: a task timed just after its peer
+  // in every round would carry whatever that order does to it (the caches
+  // the peer left, the machine's drift through the round) into the ratio.
+  const order = suite.tasks.map((_, i) => (round % 2 === 0 ? i : suite.tasks.length - 1 - i));
+  for (const i of order) {
+    const task = suite.tasks[i];
+    bench.add(task.name, task.fn, task.beforeEach ? { beforeEach: task.beforeEach } : {});
+  }
   // An outside peer runs before and after the suite's own tasks, and its
   // rate for the round is the geometric mean of the two: a change of the
   // machine's speed during the round then weighs on both sides alike.
   const before = suite.outside?.measure(millis);
   await bench.run();
   const rates = suite.tasks.map((task, i) => {
-    const result = bench.tasks[i].result;
+    const result = bench.tasks[order.indexOf(i)].result;
     if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state} ${'error' in result ? String(result.error) : ''}`);
     // The median latency, not the mean: this machine is shared and noisy.
     return ((task.opsPerCall ?? 1) * 1000) / result.latency.p50;
