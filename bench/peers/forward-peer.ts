@@ -5,7 +5,7 @@
  * tables and frames they use. Without a compiler the suite runs without it and says so.
  *
  * The input file is int32 words in the machine's byte order: a header (see
- * encode() below), then the router's own addresses, the FIB's first and
+ * write() below), then the router's own addresses, the FIB's first and
  * second levels, the random and the hot addresses, the adjacencies'
  * interfaces, gateways and Ethernet words, and last one batch of frames as
  * bytes.
@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OutsidePeer } from '../harness.js';
+import { ownAddressBits } from './forward-port.js';
 
 const SOURCE = fileURLToPath(new URL('../../../bench/peers/forward-peer.c', import.meta.url));
 const COMPILE = ['cc', '-O2'];
@@ -127,7 +128,7 @@ function write(file: string, p: ForwardPeerInput, millisPerTask: number): void {
     p.macHigh,
     p.macLow,
     0, // the plain router's NAT address: none
-    ownBits(p.ownAddresses),
+    ownAddressBits(p.ownAddresses),
     p.ownAddresses.length,
     Math.round(millisPerTask),
     fold(p.hops),
@@ -160,11 +161,4 @@ function write(file: string, p: ForwardPeerInput, millisPerTask: number): void {
 function fold(values: ArrayLike<number>, h = 0x811c9dc5 | 0): number {
   for (let i = 0; i < values.length; i++) h = Math.imul(h ^ values[i], 16777619);
   return h;
-}
-
-/** Bit (a & 31) of every address a the router takes for itself, the limited broadcast included, as the router keeps them. */
-function ownBits(own: Int32Array): number {
-  let bits = 1 << 31;
-  for (const a of own) bits |= 1 << (a & 31);
-  return bits;
 }

@@ -40,9 +40,7 @@ export class ForwardPort {
 
   constructor(private readonly r: PortRouter) {
     this.resolvedIn = new Int32Array(r.adjacencies.size).fill(-1);
-    let bits = 1 << 31; // the limited broadcast, 255.255.255.255
-    for (const a of r.ownAddresses) bits |= 1 << (a & 31);
-    this.ownBits = bits;
+    this.ownBits = ownAddressBits(r.ownAddresses);
   }
 
   /** forward_batch on the first 256 frames of `batch`: how many went out. */
@@ -102,4 +100,11 @@ export class ForwardPort {
     for (let k = 0; k < own.length; k++) if (own[k] === destination) return true;
     return false;
   }
+}
+
+/** Bit (a & 31) of every address a the router takes for itself, the limited broadcast included, as the router keeps them. */
+export function ownAddressBits(own: Int32Array): number {
+  let bits = 1 << 31;
+  for (const a of own) bits |= 1 << (a & 31);
+  return bits;
 }

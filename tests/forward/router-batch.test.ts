@@ -184,7 +184,7 @@ describe('Router.forwardBatch', () => {
 
   it('translates frames in batch order around one that the general path translates', () => {
     // Two inside hosts on one port: the first frame NAT sees keeps the port. The second frame's gateway is not resolved, so it takes the general path.
-    const viaUnresolved: FrameSpec = { ...toIsp, destination: 0x345e0101, sourceHost: 101 };
+    const viaUnresolved: FrameSpec = { ...toOtherIsp, sourceHost: 101 };
     expectSameAsAlone([toIsp, viaUnresolved, toIsp], 'small', 0, false);
     expectSameAsAlone([viaUnresolved, toIsp, { ...toIsp, sourceHost: 101 }], 'small', 0, false);
   });
